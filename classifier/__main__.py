@@ -1,0 +1,62 @@
+"""``python -m classifier``: train the shipped model or score JSON Lines from stdin."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from classifier import load
+from classifier.artifact import DEFAULT_PATH
+
+
+@click.group()
+def cli() -> None:
+    """Train and run the spam and toxicity models."""
+
+
+@cli.command()
+@click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_PATH, show_default=True,
+              help="Artifact folder to write.")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path, exists=True, file_okay=False), default=None,
+              help="Labelled data root (default: MODERATION_TRAINING_DATA or ../shared/data).")
+@click.option("--no-eval", is_flag=True, help="Skip the held-out evaluation (faster).")
+def train(out: Path, data_dir: Path | None, no_eval: bool) -> None:
+    """Fit both heads, measure them on held-out data and write the artifact."""
+    from classifier.train import train as run
+
+    run(out, data_dir, log=lambda line: click.echo(line, err=True), evaluate=not no_eval)
+
+
+@cli.command()
+@click.option("--model", "model_path", type=click.Path(path_type=Path), default=None, help="Artifact folder.")
+@click.option("--batch", default=256, show_default=True, help="Comments scored per batch.")
+def score(model_path: Path | None, batch: int) -> None:
+    """Read {"content", "author", "url"} per line on stdin; write one score object per line."""
+    model = load(model_path)
+    pending: list[dict[str, object]] = []
+
+    def flush() -> None:
+        for s in model.score_many(pending):
+            click.echo(json.dumps(s.to_dict(), ensure_ascii=False))
+        pending.clear()
+
+    for number, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise click.BadParameter(f"line {number} is not JSON: {exc}", param_hint="stdin") from exc
+        if not isinstance(item, dict) or not isinstance(item.get("content"), str):
+            raise click.BadParameter(f'line {number} needs a string "content"', param_hint="stdin")
+        pending.append(item)
+        if len(pending) >= batch:
+            flush()
+    flush()
+
+
+if __name__ == "__main__":
+    cli()

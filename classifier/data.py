@@ -1,0 +1,158 @@
+"""Readers for the labelled sets in ``shared/data`` and fixed-seed splits.
+
+Each reader returns ``Example`` rows; what counts as label 1 for a head is decided
+here, once, with the reason beside it.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import html
+import os
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+csv.field_size_limit(10_000_000)
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labelled text; ``group`` names where it came from (a video, a file) for grouped splits."""
+
+    text: str
+    label: int
+    source: str
+    group: str = ""
+
+
+def data_root() -> Path:
+    """``MODERATION_TRAINING_DATA`` or the ``shared/data`` folder beside the checkout."""
+    env = os.environ.get("MODERATION_TRAINING_DATA")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def _rows(path: Path, **kwargs: object) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", errors="replace", newline="") as fh:
+        return list(csv.DictReader(fh, **kwargs))  # type: ignore[arg-type]
+
+
+def checksum(path: Path) -> str:
+    """sha256 of a file, recorded in the artifact's metadata."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def youtube(root: Path) -> list[Example]:
+    """YouTube Spam Collection: CLASS 1 is spam; grouped by video for leave-one-video-out."""
+    out = []
+    for path in sorted((root / "youtube-spam-collection").glob("Youtube*.csv")):
+        video = path.stem.split("-", 1)[1]
+        out += [Example(r["CONTENT"], int(r["CLASS"]), "youtube", video) for r in _rows(path)]
+    return out
+
+
+def sms(root: Path) -> list[Example]:
+    """SMS Spam Collection, deduplicated (403 repeats would leak across splits)."""
+    seen: set[str] = set()
+    out = []
+    with (root / "sms-spam-collection" / "SMSSpamCollection").open(encoding="utf-8") as fh:
+        for line in fh:
+            label, _, text = line.rstrip("\n").partition("\t")
+            if text and text not in seen:
+                seen.add(text)
+                out.append(Example(text, int(label == "spam"), "sms"))
+    return out
+
+
+def davidson(root: Path) -> list[Example]:
+    """Davidson: hate (0) or offensive (1) is toxic, neither (2) is not."""
+    rows = _rows(root / "davidson-hate-offensive" / "labeled_data.csv")
+    return [Example(html.unescape(r["tweet"]), int(r["class"] != "2"), "davidson") for r in rows]
+
+
+def mlma_fr(root: Path) -> list[Example]:
+    """MLMA French: single-label 'normal' is non-toxic, anything else toxic (the authors' rule)."""
+    rows = _rows(root / "mlma-hate-speech-fr" / "fr_dataset.csv")
+    return [Example(r["tweet"], int(r["sentiment"] != "normal"), "mlma_fr") for r in rows]
+
+
+def ftr_racist(root: Path) -> list[Example]:
+    """FTR racist tweets only: its label 0 includes plain insults, so it is not a non-toxic set."""
+    rows = _rows(root / "ftr-french-racist-tweets" / "FTR_new_labels.csv")
+    return [Example(r["tweet"], 1, "ftr") for r in rows if r["label"].strip() == "1"]
+
+
+def ftr_all(root: Path) -> list[Example]:
+    """Every FTR tweet, labelled 0: real French tweets that are not spam (spam head only)."""
+    rows = _rows(root / "ftr-french-racist-tweets" / "FTR_new_labels.csv")
+    return [Example(r["tweet"], 0, "ftr") for r in rows]
+
+
+_JIGSAW_LABELS = ("toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate")
+
+
+def jigsaw(root: Path) -> list[Example]:
+    """Jigsaw samples: any of the six labels is toxic; French MT and English text both used."""
+    folder = root / "jigsaw-toxic-samples"
+    out: list[Example] = []
+    seen: set[str] = set()
+    for r in _rows(folder / "toxifrench_subset_jigsaw.csv"):
+        if r["msg_id"] in seen:
+            continue
+        seen.add(r["msg_id"])
+        label = int(any(r[k] == "1" for k in _JIGSAW_LABELS))
+        out.append(Example(r["content"], label, "jigsaw_fr_mt"))
+        out.append(Example(r["original_text"], label, "jigsaw_en"))
+    for name in ("train_first300.csv", "ibm_max_test_examples.csv"):
+        for r in _rows(folder / name):
+            if r.get("id") in seen:
+                continue
+            out.append(Example(r["comment_text"], int(any(r[k] == "1" for k in _JIGSAW_LABELS)), "jigsaw_en"))
+    return out
+
+
+def toxifrench_dev(root: Path) -> list[Example]:
+    """ToxiFrench dev half: real French forum comments. Evaluation only in this model; never copied."""
+    path = root / "toxifrench-benchmark" / "ToxiFrenchBalanced-dev.csv"
+    return [Example(r["content"], int(r["label"]), "toxifrench") for r in _rows(path)]
+
+
+def hatecheck_fr(root: Path) -> list[Example]:
+    """Multilingual HateCheck French: diagnostics only, grouped by functionality. Never trained on."""
+    path = root / "multilingual-hatecheck-fr" / "hatecheck_cases_final_french.csv"
+    return [
+        Example(r["test_case"], int(r["label_gold"] == "hateful"), "hatecheck_fr", r["functionality"])
+        for r in _rows(path)
+    ]
+
+
+def sample(rows: list[Example], n: int, seed: int = 13) -> list[Example]:
+    """A fixed-seed sample of at most n rows."""
+    if len(rows) <= n:
+        return list(rows)
+    return random.Random(seed).sample(rows, n)
+
+
+def split(rows: list[Example], test_fraction: float, seed: int = 13) -> tuple[list[Example], list[Example]]:
+    """A fixed-seed split by a hash of the text, so a repeated text never sits on both sides."""
+    train, test = [], []
+    for row in rows:
+        h = int(hashlib.sha256(f"{seed}:{row.text}".encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
+        (test if h < test_fraction else train).append(row)
+    return train, test
+
+
+def source_files(root: Path) -> list[Path]:
+    """Every file the training reads, for the artifact's checksums."""
+    patterns = [
+        "youtube-spam-collection/Youtube*.csv",
+        "sms-spam-collection/SMSSpamCollection",
+        "davidson-hate-offensive/labeled_data.csv",
+        "mlma-hate-speech-fr/fr_dataset.csv",
+        "ftr-french-racist-tweets/FTR_new_labels.csv",
+        "jigsaw-toxic-samples/*.csv",
+    ]
+    return sorted(p for pattern in patterns for p in root.glob(pattern))

@@ -1,0 +1,96 @@
+"""Text normalisation, language detection and hand-made signals.
+
+Everything here is pure and fast: it runs once per comment in the scoring worker.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "€": "e"})
+_REPEATS = re.compile(r"(.)\1{2,}")
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
+_PHONE = re.compile(r"(?:\+|00)?\d(?:[\s.-]?\d){8,13}")
+_WORD = re.compile(r"\w+", re.UNICODE)
+# A run of single letters separated by spaces or dots: "c o n n a r d".
+_SPACED = re.compile(r"\b(?:\w[\s.\-_*]){3,}\w\b")
+
+_FR = frozenset(
+    "le la les des un une et est pas que qui dans pour sur avec ce cette vous nous je tu il elle "
+    "mais ou donc sont être avoir fait très plus tout bien merci article au aux du en ne se sa son "
+    "ses leur c'est j'ai d'un d'une de ta ton tes ma mon mes ces sont ont y a".split()
+)
+_EN = frozenset(
+    "the a an and is are was were not that which who in for on with this these you we i he she "
+    "but or so be have has do does very more all well thanks article of to it its their it's i'm "
+    "don't".split()
+)
+
+
+def strip_accents(text: str) -> str:
+    """Remove combining marks so that 'connard' and 'cönnard' look the same."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _join_spaced(match: re.Match[str]) -> str:
+    return re.sub(r"[\s.\-_*]", "", match.group(0))
+
+
+def normalise(text: str) -> str:
+    """Fold case, accents, leetspeak, spaced letters and long repeats into one form."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _URL.sub(lambda m: " " + url_domain(m.group(0)) + " ", text)
+    text = strip_accents(text)
+    text = _SPACED.sub(_join_spaced, text)
+    words = []
+    for word in text.split():
+        # Translate leetspeak only inside words that also hold letters ("c0nnard", not "2024").
+        if any(ch.isalpha() for ch in word) and any(ch in "013457@$€" for ch in word):
+            word = word.translate(_LEET)
+        words.append(word)
+    return _REPEATS.sub(r"\1\1", " ".join(words))
+
+
+def url_domain(url: str) -> str:
+    """The host of a URL without 'www.', or '' when there is none."""
+    if not re.match(r"^[a-z][a-z0-9+.-]*://", url, re.IGNORECASE):
+        url = "http://" + url
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+    return host.removeprefix("www.")
+
+
+def find_links(text: str) -> list[str]:
+    """Every URL written in the text, in order."""
+    return [m.group(0).rstrip(".,;:!?)") for m in _URL.finditer(text)]
+
+
+def find_phones(text: str) -> list[str]:
+    """Runs of 9 to 14 digits that look like phone numbers."""
+    return [m.group(0) for m in _PHONE.finditer(text)]
+
+
+def detect_language(text: str) -> str:
+    """'fr', 'en' or 'other' by counting common function words; cheap and offline."""
+    words = [w.strip("'") for w in _WORD.findall(text.casefold())]
+    if not words:
+        return "other"
+    fr = sum(w in _FR for w in words)
+    en = sum(w in _EN for w in words)
+    accents = sum(ch in "éèêàùçôîœ" for ch in text.casefold())
+    fr += min(accents, 3) * 0.5
+    if max(fr, en) < 1:
+        return "other"
+    return "fr" if fr >= en else "en"
+
+
+def model_input(content: str, url: str | None = None) -> str:
+    """The text a head sees: the comment plus the website field's domain."""
+    if url:
+        return f"{content} {url_domain(url)}"
+    return content

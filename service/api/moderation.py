@@ -1,0 +1,68 @@
+"""Moderator API: the review queue, one comment in full, and decisions."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+from marshmallow import ValidationError
+
+from service.auth import moderator_required
+from service.errors import Conflict, NotFound, ValidationFailed
+from service.extensions import get_store
+from service.keys import Status
+from service.schemas import Decision, ModeratorComment, QueueQuery
+from service.store import BadCursor, now_iso
+
+bp = Blueprint("moderation", __name__, url_prefix="/api/v1/moderation")
+
+ACTIONS = {"approve": Status.APPROVED, "reject": Status.REJECTED, "spam": Status.SPAM}
+DECIDABLE = (Status.RECEIVED, Status.PENDING, Status.SPAM)
+_detail = ModeratorComment()
+
+
+@bp.get("/queue")
+@moderator_required
+def queue() -> Response:
+    """A page of the queue: filter by status and post; sort oldest, newest or riskiest first."""
+    try:
+        q = QueueQuery().load(request.args)
+    except ValidationError as exc:
+        raise ValidationFailed("Invalid query.", errors=exc.normalized_messages()) from None
+    limit = min(q["limit"], current_app.config["QUEUE_PAGE_MAX"])
+    try:
+        items, cursor = get_store().page(Status(q["status"]), q["sort"], q["post"], q["cursor"], limit)
+    except BadCursor:
+        raise ValidationFailed("Invalid query.", errors={"cursor": ["Unknown cursor."]}) from None
+    return jsonify({"items": _detail.dump(items, many=True), "next_cursor": cursor,
+                    "counts": get_store().counts()})
+
+
+@bp.get("/comments/<comment_id>")
+@moderator_required
+def detail(comment_id: str) -> Response:
+    """Everything about one comment, personal data and scores included."""
+    comment = get_store().get(comment_id)
+    if comment is None:
+        raise NotFound("No such comment.")
+    return jsonify(_detail.dump(comment))
+
+
+@bp.post("/comments/<comment_id>/decision")
+@moderator_required
+def decide(comment_id: str) -> Response:
+    """Approve, reject or mark as spam; a comment already decided by someone else gets 409."""
+    try:
+        body = Decision().load(request.get_json(force=True, silent=True) or {})
+    except ValidationError as exc:
+        raise ValidationFailed("Invalid decision.", errors=exc.normalized_messages()) from None
+    store = get_store()
+    to = ACTIONS[body["action"]]
+    fields = {"decided_by": g.moderator, "decided_at": now_iso(), "note": body["note"]}
+    outcome = store.transition(comment_id, DECIDABLE, to, actor=g.moderator,
+                               reason=body["action"] + (f": {body['note']}" if body["note"] else ""),
+                               fields={k: v for k, v in fields.items() if v is not None})
+    if outcome.result == "missing":
+        raise NotFound("No such comment.")
+    if outcome.result == "conflict":
+        raise Conflict(f"This comment was already decided: it is {outcome.previous}.",
+                       errors={"status": [outcome.previous]})
+    return jsonify(_detail.dump(store.get(comment_id)))

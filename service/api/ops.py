@@ -1,0 +1,35 @@
+"""Operations: liveness, readiness and the OpenAPI document."""
+
+from __future__ import annotations
+
+import redis
+from flask import Blueprint, Response, jsonify
+
+from service.extensions import get_model, get_store
+from service.openapi import spec_dict
+
+bp = Blueprint("ops", __name__)
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    """The process is up."""
+    return jsonify({"status": "ok"})
+
+
+@bp.get("/readyz")
+def readyz() -> tuple[Response, int]:
+    """Ready when Redis answers and the model is loaded; 503 otherwise."""
+    checks = {"model": get_model().version}
+    try:
+        get_store().redis.ping()
+        checks["redis"] = "ok"
+    except redis.exceptions.RedisError as exc:
+        checks["redis"] = type(exc).__name__
+        return jsonify({"status": "unavailable", "checks": checks}), 503
+    return jsonify({"status": "ready", "checks": checks}), 200
+
+
+@bp.get("/api/v1/openapi.json")
+def openapi() -> Response:
+    return jsonify(spec_dict())

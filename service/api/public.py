@@ -1,0 +1,28 @@
+"""Public read API: approved comments only, never personal data or moderation details."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request
+
+from service.errors import ValidationFailed
+from service.extensions import get_store
+from service.keys import Status
+from service.schemas import PublicComment
+from service.store import BadCursor
+
+bp = Blueprint("public", __name__, url_prefix="/api/v1")
+_public = PublicComment(many=True)
+
+
+@bp.get("/posts/<post_id>/comments")
+def list_comments(post_id: str) -> Response:
+    """Approved comments of a post, oldest first, by cursor pages."""
+    try:
+        limit = max(1, min(int(request.args.get("limit", 100)), 500))
+    except ValueError:
+        raise ValidationFailed("Invalid query.", errors={"limit": ["Not a valid integer."]}) from None
+    try:
+        items, cursor = get_store().page(Status.APPROVED, "oldest", post_id, request.args.get("cursor"), limit)
+    except BadCursor:
+        raise ValidationFailed("Invalid query.", errors={"cursor": ["Unknown cursor."]}) from None
+    return jsonify({"post_id": post_id, "items": _public.dump(items), "next_cursor": cursor})

@@ -1,0 +1,75 @@
+"""Moderator tokens: random, shown once, stored only as a sha256 hash, checked in constant time."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import redis
+from flask import g, request
+
+from service.errors import Forbidden, Unauthorized
+from service.keys import Keys
+from service.store import now_iso
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(client: redis.Redis, keys: Keys, name: str) -> str:
+    """Store a new token's hash for moderator ``name`` and return the token (the only copy)."""
+    token = "mod_" + secrets.token_urlsafe(32)
+    digest = token_hash(token)
+    client.hset(keys.tokens, digest, json.dumps({"name": name, "hash": digest, "created_at": now_iso()}))
+    return token
+
+
+def list_tokens(client: redis.Redis, keys: Keys) -> list[dict[str, str]]:
+    """Every stored token's moderator name and creation time (never the token)."""
+    records = [json.loads(v) for v in client.hvals(keys.tokens)]
+    return sorted(({"name": r["name"], "created_at": r["created_at"], "id": r["hash"][:12]} for r in records),
+                  key=lambda r: r["created_at"])
+
+
+def revoke_tokens(client: redis.Redis, keys: Keys, name: str) -> int:
+    """Delete every token of moderator ``name``; returns how many."""
+    doomed = [h for h, v in client.hgetall(keys.tokens).items() if json.loads(v)["name"] == name]
+    return int(client.hdel(keys.tokens, *doomed)) if doomed else 0
+
+
+def moderator_for(client: redis.Redis, keys: Keys, token: str) -> str | None:
+    """The moderator a token belongs to, or None."""
+    digest = token_hash(token)
+    raw = client.hget(keys.tokens, digest)
+    if raw is None:
+        return None
+    record = json.loads(raw)
+    return str(record["name"]) if hmac.compare_digest(record["hash"], digest) else None
+
+
+def moderator_required(view: F) -> F:
+    """401 without a bearer token, 403 with an unknown one; sets ``g.moderator``."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from service.extensions import get_store
+
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized()
+        store = get_store()
+        name = moderator_for(store.redis, store.keys, token.strip())
+        if name is None:
+            raise Forbidden("This token is not a valid moderator token.")
+        g.moderator = name
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]

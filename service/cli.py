@@ -1,0 +1,183 @@
+"""The ``moderation`` command: serve, run a scoring worker, manage moderator tokens."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import click
+
+from service import config, configure_logging
+from service.embedded import EmbeddedRedis
+
+log = logging.getLogger("service.cli")
+
+# Gunicorn's access log without the client address: no IP in any log line.
+ACCESS_LOG_FORMAT = '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+
+
+@contextlib.contextmanager
+def redis_url_for_command(cfg: dict[str, Any]) -> Iterator[str]:
+    """REDIS_URL when set, else the embedded Redis (started briefly if the server is not running)."""
+    if cfg["REDIS_URL"]:
+        yield cfg["REDIS_URL"]
+        return
+    with EmbeddedRedis(cfg["DATA_DIR"]).borrowed() as url:
+        yield url
+
+
+@click.group()
+def main() -> None:
+    """Self-hosted comment moderation: validate, score, queue, moderate, publish."""
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to bind (MODERATION_HOST, default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port to bind (MODERATION_PORT, default 8000).")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Gunicorn web workers (MODERATION_WEB_WORKERS, default 2).")
+@click.option("--scoring-workers", type=click.IntRange(0, 64), default=None,
+              help="Scoring workers to run alongside (MODERATION_SCORING_WORKERS, default 1).")
+def serve(host: str | None, port: int | None, workers: int | None, scoring_workers: int | None) -> None:
+    """Run the web service under gunicorn plus scoring workers; embedded Redis if REDIS_URL is unset."""
+    cfg = config.load()
+    configure_logging(cfg["LOG_LEVEL"])
+    host, port = host or cfg["HOST"], port or cfg["PORT"]
+    workers = workers or cfg["WEB_WORKERS"]
+    scoring = cfg["SCORING_WORKERS"] if scoring_workers is None else scoring_workers
+    embedded, owner = None, False
+    env = dict(os.environ)
+    if not cfg["REDIS_URL"]:
+        embedded = EmbeddedRedis(cfg["DATA_DIR"])
+        owner = embedded.ensure()
+        env["REDIS_URL"] = embedded.url
+        click.echo(f"embedded Redis at {embedded.url} (data in {embedded.data_dir})")
+    gunicorn = [sys.executable, "-m", "gunicorn", "service:create_app()", "--bind", f"{host}:{port}",
+                "--workers", str(workers), "--preload", "--access-logfile", "-",
+                "--access-logformat", ACCESS_LOG_FORMAT, "--graceful-timeout", "10"]
+    worker_cmd = [sys.executable, "-m", "service.cli", "worker"]
+    click.echo(f"serving on http://{host}:{port} with {workers} web and {scoring} scoring worker(s)")
+    try:
+        code = Supervisor(env).run(gunicorn, [worker_cmd] * scoring)
+    finally:
+        if embedded and owner:
+            embedded.stop()
+    sys.exit(code)
+
+
+class Supervisor:
+    """Runs gunicorn and the scoring workers; restarts a dead worker; stops all on a signal."""
+
+    def __init__(self, env: dict[str, str]):
+        self.env = env
+        self.stop = threading.Event()
+
+    def run(self, web: list[str], workers: list[list[str]]) -> int:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: self.stop.set())
+        server = subprocess.Popen(web, env=self.env)
+        children = [subprocess.Popen(cmd, env=self.env) for cmd in workers]
+        try:
+            while not self.stop.is_set():
+                if server.poll() is not None:
+                    log.error("gunicorn exited with %s", server.returncode)
+                    return server.returncode or 1
+                for i, child in enumerate(children):
+                    if child.poll() is not None:
+                        log.warning("scoring worker exited with %s; restarting it", child.returncode)
+                        children[i] = subprocess.Popen(workers[i], env=self.env)
+                self.stop.wait(0.5)
+            return 0
+        finally:
+            for proc in [server, *children]:
+                if proc.poll() is None:
+                    proc.terminate()
+            deadline = time.monotonic() + 15
+            for proc in [server, *children]:
+                try:
+                    proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+
+
+@main.command()
+@click.option("--name", default=None, help="Consumer name (default host-pid).")
+def worker(name: str | None) -> None:
+    """Run one scoring worker against REDIS_URL (or the embedded Redis of a running `serve`)."""
+    import classifier
+    from service.connection import connect
+    from service.store import CommentStore
+    from service.worker import ScoringWorker, WorkerSettings
+
+    cfg = config.load()
+    configure_logging(cfg["LOG_LEVEL"])
+    url = cfg["REDIS_URL"] or EmbeddedRedis(cfg["DATA_DIR"]).url
+    store = CommentStore(connect(url, cfg["REDIS_TIMEOUT"]), cfg["REDIS_PREFIX"])
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    ScoringWorker(store, classifier.load(cfg["MODEL_PATH"]), WorkerSettings.from_config(cfg), name).run(stop)
+
+
+@main.group()
+def token() -> None:
+    """Moderator tokens (shown once, stored hashed)."""
+
+
+@token.command("create")
+@click.argument("name")
+def token_create(name: str) -> None:
+    """Create a token for moderator NAME and print it alone on the last line."""
+    from service.auth import create_token
+
+    if not name.strip() or len(name) > 100:
+        raise click.BadParameter("a name of 1 to 100 characters", param_hint="NAME")
+    cfg = config.load()
+    with redis_url_for_command(cfg) as url:
+        store = _store(url, cfg)
+        secret = create_token(store.redis, store.keys, name.strip())
+    click.echo(f"Token for {name.strip()} (shown once, keep it secret):")
+    click.echo(secret)
+
+
+@token.command("list")
+def token_list() -> None:
+    """List moderators with tokens (never the tokens)."""
+    from service.auth import list_tokens
+
+    cfg = config.load()
+    with redis_url_for_command(cfg) as url:
+        store = _store(url, cfg)
+        for record in list_tokens(store.redis, store.keys):
+            click.echo(f"{record['id']}  {record['created_at']}  {record['name']}")
+
+
+@token.command("revoke")
+@click.argument("name")
+def token_revoke(name: str) -> None:
+    """Revoke every token of moderator NAME."""
+    from service.auth import revoke_tokens
+
+    cfg = config.load()
+    with redis_url_for_command(cfg) as url:
+        store = _store(url, cfg)
+        click.echo(f"revoked {revoke_tokens(store.redis, store.keys, name)} token(s)")
+
+
+def _store(url: str, cfg: dict[str, Any]) -> Any:
+    from service.connection import connect
+    from service.store import CommentStore
+
+    return CommentStore(connect(url, cfg["REDIS_TIMEOUT"]), cfg["REDIS_PREFIX"])
+
+
+if __name__ == "__main__":
+    main()

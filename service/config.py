@@ -1,0 +1,70 @@
+"""Every setting once: its name, environment variable, default and meaning.
+
+Flask config keys are the names below; the environment variable is ``MODERATION_<NAME>``
+except ``REDIS_URL``, which keeps the name every Redis tool already uses.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _opt_str(value: str) -> str | None:
+    return value or None
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    parse: Callable[[str], Any]
+    meaning: str
+
+    @property
+    def env(self) -> str:
+        return "REDIS_URL" if self.name == "REDIS_URL" else f"MODERATION_{self.name}"
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("REDIS_URL", None, _opt_str, "Redis to use; unset: `moderation serve` starts an embedded one"),
+    Setting("REDIS_PREFIX", "moderation", str, "prefix of every Redis key"),
+    Setting("REDIS_TIMEOUT", 2.0, float, "seconds a Redis connect or command may take before 503"),
+    Setting("DATA_DIR", "./var", str, "where the embedded Redis keeps its socket and append-only files"),
+    Setting("HOST", "127.0.0.1", str, "address `moderation serve` binds"),
+    Setting("PORT", 8000, int, "port `moderation serve` binds"),
+    Setting("WEB_WORKERS", 2, int, "gunicorn worker processes"),
+    Setting("SCORING_WORKERS", 1, int, "scoring workers started by `moderation serve`"),
+    Setting("MAX_BODY_BYTES", 64 * 1024, int, "largest accepted request body (413 above)"),
+    Setting("TRUSTED_PROXIES", 0, int, "number of proxies whose X-Forwarded-For is trusted for the client IP"),
+    Setting("MODEL_PATH", None, _opt_str, "model artifact folder; unset: the one shipped in classifier/"),
+    Setting("SPAM_DISCARD_THRESHOLD", 0.98, float, "spam probability at or above which a comment goes to `spam`"),
+    Setting("WORKER_BATCH", 64, int, "comments a scoring worker reads at once"),
+    Setting("WORKER_BLOCK_MS", 1000, int, "how long a worker waits for new comments per read"),
+    Setting("WORKER_CLAIM_IDLE_MS", 30_000, int, "a comment unacknowledged this long is reclaimed from a dead worker"),
+    Setting("WORKER_MAX_ATTEMPTS", 3, int, "scoring attempts before a comment is queued as `classifier_unavailable`"),
+    Setting("QUEUE_PAGE_MAX", 100, int, "largest page of the moderation queue"),
+    Setting("LOG_LEVEL", "INFO", str, "log level of the service and worker"),
+)
+
+
+def defaults() -> dict[str, Any]:
+    """The built-in value of every setting."""
+    return {s.name: s.default for s in SETTINGS}
+
+
+def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Settings present in the environment, parsed to their types."""
+    environ = os.environ if environ is None else environ
+    return {s.name: s.parse(environ[s.env]) for s in SETTINGS if s.env in environ}
+
+
+def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Defaults, then the environment, then explicit overrides (tests, CLI flags)."""
+    return {**defaults(), **from_environment(), **(overrides or {})}

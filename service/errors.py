@@ -1,0 +1,103 @@
+"""One error shape for every failure: ``{"code", "message", "errors"}``.
+
+Views raise; the handlers here turn anything that is not the success path into JSON.
+Messages never echo submitted values, so no email or IP can leak through an error.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import redis.exceptions
+from flask import Flask, Response, jsonify
+from werkzeug.exceptions import HTTPException
+
+from service.i18n import t
+
+log = logging.getLogger(__name__)
+
+
+class APIError(Exception):
+    """Base of every error the API answers on purpose."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, errors: dict[str, Any] | None = None, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+        self.headers = headers or {}
+
+
+class ValidationFailed(APIError):
+    status, code = 422, "validation_error"
+
+
+class Unauthorized(APIError):
+    status, code = 401, "unauthorized"
+
+    def __init__(self, message: str = "A moderator token is required (Authorization: Bearer <token>)."):
+        super().__init__(message, headers={"WWW-Authenticate": 'Bearer realm="moderation"'})
+
+
+class Forbidden(APIError):
+    status, code = 403, "forbidden"
+
+
+class NotFound(APIError):
+    status, code = 404, "not_found"
+
+
+class Conflict(APIError):
+    status, code = 409, "conflict"
+
+
+class Unavailable(APIError):
+    status, code = 503, "unavailable"
+
+
+def error_response(status: int, code: str, message: str, errors: dict[str, Any] | None = None,
+                   headers: dict[str, str] | None = None) -> Response:
+    """The one JSON error body, with its status and headers."""
+    response = jsonify({"code": code, "message": message, "errors": errors or {}})
+    response.status_code = status
+    response.headers.update(headers or {})
+    return response
+
+
+_HTTP_CODES = {
+    400: ("bad_request", None),
+    404: ("not_found", None),
+    405: ("method_not_allowed", None),
+    413: ("payload_too_large", "too_large"),
+    415: ("unsupported_media_type", "media_type"),
+}
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers that give every failure the same shape."""
+
+    @app.errorhandler(APIError)
+    def _api_error(exc: APIError) -> Response:
+        return error_response(exc.status, exc.code, exc.message, exc.errors, exc.headers)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Response:
+        status = exc.code or 500
+        code, key = _HTTP_CODES.get(status, (exc.name.lower().replace(" ", "_"), None))
+        message = t(key, max=app.config["MAX_BODY_BYTES"]) if key else (exc.description or exc.name)
+        return error_response(status, code, message)
+
+    @app.errorhandler(redis.exceptions.ConnectionError)
+    @app.errorhandler(redis.exceptions.TimeoutError)
+    @app.errorhandler(redis.exceptions.BusyLoadingError)
+    def _redis_down(exc: Exception) -> Response:
+        log.warning("redis unavailable: %s", type(exc).__name__)
+        return error_response(503, "unavailable", t("unavailable"), headers={"Retry-After": "5"})
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        log.exception("unhandled error")
+        return error_response(500, "internal_error", "Internal error.")

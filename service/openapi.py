@@ -1,0 +1,60 @@
+"""The OpenAPI 3 document, generated from the marshmallow schemas."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from service import schemas
+
+_ERRORS = {str(code): {"description": text, "content": {"application/json": {"schema": "ErrorBody"}}}
+           for code, text in ((400, "Malformed body"), (401, "No token"), (403, "Unknown token"),
+                              (404, "Not found"), (409, "Already decided"), (413, "Body too large"),
+                              (415, "Unsupported content type"), (422, "Invalid fields"),
+                              (503, "Redis unavailable"))}
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    return {str(c): _ERRORS[str(c)] for c in codes}
+
+
+def _json(schema: str, description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+@cache
+def spec_dict() -> dict[str, Any]:
+    spec = APISpec(title="Comment moderation", version="1", openapi_version="3.0.3", plugins=[MarshmallowPlugin()])
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    spec.components.schema("Submission", schema=schemas.submission_schema("en"))
+    for name in ("PublicComment", "ModeratorComment", "SubmissionReceipt", "Decision", "QueuePage", "ErrorBody"):
+        spec.components.schema(name, schema=getattr(schemas, name))
+    spec.path("/api/v1/comments", operations={"post": {
+        "summary": "Submit a comment (JSON or a WordPress-style form)",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": "Submission"}}},
+        "responses": {"202": _json("SubmissionReceipt", "Stored and queued"), **_errors(400, 413, 415, 422, 503)}}})
+    spec.path("/api/v1/posts/{post_id}/comments", operations={"get": {
+        "summary": "Approved comments of a post, oldest first",
+        "parameters": [{"in": "path", "name": "post_id", "required": True, "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "A page of approved comments"}, **_errors(422, 503)}}})
+    secured = {"security": [{"bearer": []}]}
+    spec.path("/api/v1/moderation/queue", operations={"get": {
+        **secured, "summary": "The review queue",
+        "parameters": [{"in": "query", "schema": schemas.QueueQuery}],
+        "responses": {"200": _json("QueuePage", "A page of the queue"), **_errors(401, 403, 422, 503)}}})
+    spec.path("/api/v1/moderation/comments/{comment_id}", operations={"get": {
+        **secured, "summary": "One comment in full",
+        "parameters": [{"in": "path", "name": "comment_id", "required": True, "schema": {"type": "string"}}],
+        "responses": {"200": _json("ModeratorComment", "The comment"), **_errors(401, 403, 404, 503)}}})
+    spec.path("/api/v1/moderation/comments/{comment_id}/decision", operations={"post": {
+        **secured, "summary": "Approve, reject or mark as spam",
+        "parameters": [{"in": "path", "name": "comment_id", "required": True, "schema": {"type": "string"}}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": "Decision"}}},
+        "responses": {"200": _json("ModeratorComment", "Decided"), **_errors(401, 403, 404, 409, 422, 503)}}})
+    spec.path("/healthz", operations={"get": {"summary": "Liveness", "responses": {"200": {"description": "Up"}}}})
+    spec.path("/readyz", operations={"get": {"summary": "Readiness", "responses": {
+        "200": {"description": "Redis and model ready"}, "503": {"description": "Not ready"}}}})
+    return spec.to_dict()

@@ -1,0 +1,192 @@
+"""Marshmallow schemas, one per direction: submission in, public view out, moderator views, decisions."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, pre_load, validate
+
+from service.i18n import t
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+# WordPress's comment form field names -> ours; every other form field (submit, nonces) is ignored.
+FORM_FIELDS = {
+    "comment_post_ID": "post_id",
+    "author": "author",
+    "email": "email",
+    "url": "url",
+    "comment": "content",
+    "comment_parent": "parent_id",
+}
+
+
+class Text(fields.String):
+    """A string that refuses control characters (all of them, or all but tab and newlines)."""
+
+    def __init__(self, *args: Any, multiline: bool = False, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._pattern = _CONTROL if multiline else _ANY_CONTROL
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if self._pattern.search(text):
+            raise self.make_error("control")
+        return text
+
+
+class Identifier(fields.String):
+    """An id given as a string or a whole number (WordPress posts ids are numbers)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if not text or _ANY_CONTROL.search(text):
+            raise self.make_error("blank" if not text else "control")
+        return text
+
+
+def _messages(lang: str, **extra: str) -> dict[str, str]:
+    return {
+        "required": t("required", lang),
+        "null": t("null", lang),
+        "invalid": t("type_string", lang),
+        "blank": t("blank", lang),
+        "control": t("control", lang),
+        **extra,
+    }
+
+
+def _not_blank(lang: str) -> validate.Validator:
+    return validate.Regexp(r"\S", error=t("blank", lang))
+
+
+@cache
+def submission_schema(lang: str) -> Schema:
+    """The submission schema with its messages in ``lang`` (built once per language)."""
+    m = _messages(lang)
+
+    def too_long(n: int) -> validate.Length:
+        return validate.Length(max=n, error=t("too_long", lang, max=n))
+
+    class Submission(Schema):
+        class Meta:
+            unknown = RAISE
+
+        error_messages = {"unknown": t("unknown", lang), "type": t("not_object", lang)}
+
+        post_id = Identifier(required=True, validate=too_long(200), error_messages=m)
+        author = Text(required=True, validate=[too_long(245), _not_blank(lang)], error_messages=m)
+        email = fields.Email(required=True, validate=too_long(100), error_messages={**m, "invalid": t("email", lang)})
+        url = fields.Url(load_default=None, allow_none=True, schemes={"http", "https"}, validate=too_long(200),
+                         error_messages={**m, "invalid": t("url", lang)})
+        content = Text(required=True, multiline=True, validate=[too_long(65_525), _not_blank(lang)],
+                       error_messages=m)
+        parent_id = Identifier(load_default=None, allow_none=True, validate=too_long(64), error_messages=m)
+
+        @pre_load
+        def _empty_is_none(self, data: Any, **kwargs: Any) -> Any:
+            if isinstance(data, dict):
+                data = dict(data)
+                if data.get("url") == "":
+                    data["url"] = None
+                if data.get("parent_id") in ("", "0", 0):
+                    data["parent_id"] = None
+                if isinstance(data.get("email"), str):
+                    data["email"] = data["email"].strip()
+            return data
+
+        @post_load
+        def _trim(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+            data["author"] = data["author"].strip()
+            return data
+
+    return Submission()
+
+
+def form_to_submission(form: Any) -> dict[str, str]:
+    """Map a WordPress-style comment form to the canonical field names; ignore the rest."""
+    return {ours: form[theirs] for theirs, ours in FORM_FIELDS.items() if theirs in form}
+
+
+def validate_submission(payload: Any, lang: str) -> dict[str, Any]:
+    """Load a submission or raise ValidationError with per-field messages in ``lang``."""
+    if not isinstance(payload, dict):
+        raise ValidationError({"_schema": [t("not_object", lang)]})
+    return submission_schema(lang).load(payload)  # type: ignore[no-any-return]
+
+
+class PublicComment(Schema):
+    """What anyone may see of an approved comment: never email, IP, scores or status."""
+
+    id = fields.String()
+    post_id = fields.String()
+    author = fields.String()
+    url = fields.String(allow_none=True)
+    content = fields.String()
+    created_at = fields.String()
+    parent_id = fields.String(allow_none=True)
+
+
+class ModeratorComment(PublicComment):
+    """Everything a moderator needs to decide, personal data included."""
+
+    email = fields.String()
+    status = fields.String()
+    ip = fields.String(allow_none=True)
+    user_agent = fields.String(allow_none=True)
+    referrer = fields.String(allow_none=True)
+    accept_language = fields.String(allow_none=True)
+    scores = fields.Dict(allow_none=True)
+    reasons = fields.List(fields.Dict())
+    language = fields.String(allow_none=True)
+    model_version = fields.String(allow_none=True)
+    risk = fields.Float(allow_none=True)
+    decided_by = fields.String(allow_none=True)
+    decided_at = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+
+
+class SubmissionReceipt(Schema):
+    id = fields.String(required=True)
+    status = fields.String(required=True)
+    message = fields.String(required=True)
+
+
+class Decision(Schema):
+    """A moderator's verdict on one comment."""
+
+    class Meta:
+        unknown = RAISE
+
+    action = fields.String(required=True, validate=validate.OneOf(["approve", "reject", "spam"]))
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
+
+
+class QueueQuery(Schema):
+    """Filters and paging of the moderation queue."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    status = fields.String(load_default="pending",
+                           validate=validate.OneOf(["received", "pending", "approved", "rejected", "spam"]))
+    post = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
+    sort = fields.String(load_default="oldest", validate=validate.OneOf(["oldest", "newest", "risk"]))
+    cursor = fields.String(load_default=None)
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=1000))
+
+
+class QueuePage(Schema):
+    items = fields.List(fields.Nested(ModeratorComment))
+    next_cursor = fields.String(allow_none=True)
+
+
+class ErrorBody(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    errors = fields.Dict(required=True)

@@ -1,0 +1,176 @@
+"""CommentStore: comments, their indexes, the scoring stream and the audit trail in Redis.
+
+Every change is one atomic step (MULTI/EXEC or the transition script) so that no reader
+ever sees a comment in two statuses or in none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import redis
+
+from service.keys import Keys, Status
+
+_TRANSITION = (Path(__file__).parent / "transition.lua").read_text()
+_JSON_FIELDS = ("scores", "reasons")
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a transition did: ``ok``, ``conflict`` (status was ``previous``) or ``missing``."""
+
+    result: str
+    previous: str
+
+
+@dataclass(frozen=True)
+class Move:
+    """One requested status change (see ``CommentStore.transition``)."""
+
+    comment_id: str
+    allowed: tuple[Status, ...]
+    to: Status
+    actor: str
+    reason: str
+    fields: dict[str, Any] | None = None
+    risk: float | None = None
+    ack: str = ""
+
+
+class BadCursor(ValueError):
+    """A pagination cursor this store did not write."""
+
+
+class CommentStore:
+    """Redis behind a small class: injected connection, keys from one prefix, JSON payloads."""
+
+    def __init__(self, client: redis.Redis, prefix: str = "moderation"):
+        self.redis = client
+        self.keys = Keys(prefix)
+        self._transition = client.register_script(_TRANSITION)
+
+    # -- writing -------------------------------------------------------------------------------
+    def submit(self, comment: dict[str, Any]) -> str:
+        """Store a new comment as ``received`` and enqueue it for scoring, in one MULTI/EXEC."""
+        comment_id = uuid.uuid4().hex
+        created_ms = int(time.time() * 1000)
+        record = {k: v for k, v in comment.items() if v is not None}
+        record.update(id=comment_id, status=Status.RECEIVED.value, created_ms=created_ms, created_at=now_iso(), risk=0)
+        k, status, post = self.keys, Status.RECEIVED.value, str(comment["post_id"])
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.hset(k.comment(comment_id), mapping=record)
+        pipe.zadd(k.by_time(status), {comment_id: created_ms})
+        pipe.zadd(k.by_risk(status), {comment_id: 0})
+        pipe.zadd(k.post_by_time(post, status), {comment_id: created_ms})
+        pipe.zadd(k.post_by_risk(post, status), {comment_id: 0})
+        pipe.xadd(k.incoming, {"id": comment_id})
+        pipe.xadd(k.audit, {"comment_id": comment_id, "actor": "submission", "from": "", "to": status,
+                            "reason": "received", "model_version": "", "at": record["created_at"]})
+        pipe.execute()
+        return comment_id
+
+    def transition(self, comment_id: str, allowed: tuple[Status, ...], to: Status, actor: str, reason: str,
+                   fields: dict[str, Any] | None = None, risk: float | None = None, ack: str = "") -> Outcome:
+        """Move a comment if its status is one of ``allowed``; audit it; optionally ack its stream entry."""
+        return self.transition_many([Move(comment_id, allowed, to, actor, reason, fields, risk, ack)])[0]
+
+    def transition_many(self, moves: list[Move]) -> list[Outcome]:
+        """Several transitions in one round trip; each is atomic on its own."""
+        k = self.keys
+        pipe = self.redis.pipeline(transaction=False)
+        for m in moves:
+            extra = {f: json.dumps(v) if f in _JSON_FIELDS else str(v) for f, v in (m.fields or {}).items()
+                     if v is not None}
+            self._transition(
+                keys=[k.comment(m.comment_id), k.audit, k.incoming],
+                args=[m.comment_id, " ".join(s.value for s in m.allowed), m.to.value, m.actor, m.reason, now_iso(),
+                      json.dumps(extra), "" if m.risk is None else repr(float(m.risk)), m.ack, k.SCORING_GROUP,
+                      *k.templates()],
+                client=pipe,
+            )
+        return [Outcome(result, previous) for result, previous in pipe.execute()]
+
+    # -- reading -------------------------------------------------------------------------------
+    def get(self, comment_id: str) -> dict[str, Any] | None:
+        return self._decode(self.redis.hgetall(self.keys.comment(comment_id)))
+
+    def get_many(self, ids: list[str]) -> list[dict[str, Any]]:
+        pipe = self.redis.pipeline(transaction=False)
+        for comment_id in ids:
+            pipe.hgetall(self.keys.comment(comment_id))
+        return [c for c in (self._decode(raw) for raw in pipe.execute()) if c]
+
+    def is_published_on(self, comment_id: str, post_id: str) -> bool:
+        """True when ``comment_id`` is an approved comment of ``post_id`` (a valid reply parent)."""
+        status, post = self.redis.hmget(self.keys.comment(comment_id), ["status", "post_id"])
+        return status == Status.APPROVED.value and post == post_id
+
+    def page(self, status: Status, sort: str = "oldest", post_id: str | None = None, cursor: str | None = None,
+             limit: int = 50) -> tuple[list[dict[str, Any]], str | None]:
+        """A page of comments in ``status`` by time or risk, from an opaque cursor; no full scans."""
+        k = self.keys
+        if sort == "risk":
+            key = k.post_by_risk(post_id, status.value) if post_id else k.by_risk(status.value)
+        else:
+            key = k.post_by_time(post_id, status.value) if post_id else k.by_time(status.value)
+        ids, next_cursor = self._ids_after(key, desc=sort in ("newest", "risk"), cursor=cursor, limit=limit)
+        return self.get_many(ids), next_cursor
+
+    def _ids_after(self, key: str, desc: bool, cursor: str | None, limit: int) -> tuple[list[str], str | None]:
+        start: float | str = "+inf" if desc else "-inf"
+        last = None
+        if cursor:
+            try:
+                raw_score, last = cursor.split("_", 1)
+                start = float(raw_score)
+            except ValueError as exc:
+                raise BadCursor(cursor) from exc
+        end = "-inf" if desc else "+inf"
+        found: list[tuple[str, float]] = []
+        offset = 0
+        while len(found) <= limit:
+            batch = self.redis.zrange(key, start, end, desc=desc, byscore=True, offset=offset, num=limit + 1,
+                                      withscores=True)
+            for member, score in batch:
+                if last is not None and score == start and (member >= last if desc else member <= last):
+                    continue  # ties at the cursor's score that the previous page already returned
+                found.append((member, score))
+            offset += len(batch)
+            if len(batch) < limit + 1:
+                break
+        page, more = found[:limit], len(found) > limit
+        next_cursor = f"{page[-1][1]!r}_{page[-1][0]}" if more and page else None
+        return [member for member, _ in page], next_cursor
+
+    def counts(self) -> dict[str, int]:
+        """How many comments are in each status."""
+        pipe = self.redis.pipeline(transaction=False)
+        for status in Status:
+            pipe.zcard(self.keys.by_time(status.value))
+        return {status.value: n for status, n in zip(Status, pipe.execute())}
+
+    def audit_entries(self, count: int = 1000) -> list[dict[str, str]]:
+        return [fields for _, fields in self.redis.xrange(self.keys.audit, count=count)]
+
+    @staticmethod
+    def _decode(raw: dict[str, str]) -> dict[str, Any] | None:
+        if not raw:
+            return None
+        out: dict[str, Any] = dict(raw)
+        for name in _JSON_FIELDS:
+            out[name] = json.loads(raw[name]) if name in raw else ([] if name == "reasons" else None)
+        out["risk"] = float(raw.get("risk", 0))
+        for name in ("url", "parent_id"):
+            out.setdefault(name, None)
+        return out

@@ -1,0 +1,142 @@
+"""The scoring worker: a Redis Streams consumer that scores comments in batches.
+
+Several workers share the consumer group. An entry is acknowledged in the same atomic
+step that files its comment, so a worker that dies mid-batch leaves its entries pending;
+another worker reclaims them (XAUTOCLAIM) once they have been idle long enough. A comment
+delivered more than ``max_attempts`` times is queued for humans as ``classifier_unavailable``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+
+import classifier
+from service import policy
+from service.keys import Status
+from service.store import CommentStore, Move
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    batch: int = 64
+    block_ms: int = 1000
+    claim_idle_ms: int = 30_000
+    max_attempts: int = 3
+    spam_discard_threshold: float = 0.98
+
+    @classmethod
+    def from_config(cls, cfg: dict[str, Any]) -> WorkerSettings:
+        return cls(cfg["WORKER_BATCH"], cfg["WORKER_BLOCK_MS"], cfg["WORKER_CLAIM_IDLE_MS"],
+                   cfg["WORKER_MAX_ATTEMPTS"], cfg["SPAM_DISCARD_THRESHOLD"])
+
+
+class ScoringWorker:
+    """Reads the incoming stream, scores, and hands each verdict to the store."""
+
+    def __init__(self, store: CommentStore, model: classifier.Model, settings: WorkerSettings,
+                 name: str | None = None):
+        self.store = store
+        self.model = model
+        self.settings = settings
+        self.name = name or f"{socket.gethostname()}-{os.getpid()}"
+        self.group = store.keys.SCORING_GROUP
+        self.stream = store.keys.incoming
+
+    def ensure_group(self) -> None:
+        """Create the consumer group from the stream's start, so nothing enqueued earlier is missed."""
+        try:
+            self.store.redis.xgroup_create(self.stream, self.group, id="0", mkstream=True)
+        except redis.exceptions.ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    def run(self, stop: threading.Event) -> None:
+        """Score until ``stop`` is set; survive Redis outages by waiting and retrying."""
+        log.info("scoring worker %s started (model %s)", self.name, self.model.version)
+        while not stop.is_set():
+            try:
+                self.ensure_group()
+                while not stop.is_set():
+                    self.step()
+            except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
+                log.warning("worker %s: Redis unavailable (%s); retrying", self.name, type(exc).__name__)
+                stop.wait(1.0)
+        log.info("scoring worker %s stopped", self.name)
+
+    def step(self) -> int:
+        """Reclaim stale entries, else read new ones; score and file them. Returns how many were filed."""
+        entries = self._claim_stale()
+        if not entries:
+            entries = self._read_new()
+        return self.process(entries) if entries else 0
+
+    def _claim_stale(self) -> list[tuple[str, dict[str, str]]]:
+        _, claimed, _deleted = self.store.redis.xautoclaim(
+            self.stream, self.group, self.name, min_idle_time=self.settings.claim_idle_ms, start_id="0-0",
+            count=self.settings.batch)
+        return [(entry_id, fields) for entry_id, fields in claimed if fields]
+
+    def _read_new(self) -> list[tuple[str, dict[str, str]]]:
+        answer = self.store.redis.xreadgroup(self.group, self.name, {self.stream: ">"},
+                                             count=self.settings.batch, block=self.settings.block_ms)
+        return [(entry_id, fields) for _, messages in answer for entry_id, fields in messages]
+
+    def _deliveries(self, entry_ids: list[str]) -> list[int]:
+        pipe = self.store.redis.pipeline(transaction=False)
+        for entry_id in entry_ids:
+            pipe.xpending_range(self.stream, self.group, min=entry_id, max=entry_id, count=1)
+        return [rows[0]["times_delivered"] if rows else 1 for rows in pipe.execute()]
+
+    def process(self, entries: list[tuple[str, dict[str, str]]]) -> int:
+        """Score a batch and file every comment in one pipelined round trip of atomic moves."""
+        entry_ids = [entry_id for entry_id, _ in entries]
+        comments = [self.store.get(fields.get("id", "")) for _, fields in entries]
+        attempts = self._deliveries(entry_ids)
+        moves: list[Move] = []
+        to_score: list[tuple[str, dict[str, Any]]] = []
+        for entry_id, comment, tries in zip(entry_ids, comments, attempts):
+            if comment is None or comment["status"] != Status.RECEIVED.value:
+                moves.append(Move(comment["id"] if comment else "-", (Status.RECEIVED,), Status.RECEIVED,
+                                  self.actor, "already filed", ack=entry_id))
+            elif tries > self.settings.max_attempts:
+                moves.append(self._move(entry_id, comment, policy.classifier_unavailable(tries - 1), None))
+            else:
+                to_score.append((entry_id, comment))
+        moves += self._score(to_score)
+        outcomes = self.store.transition_many(moves) if moves else []
+        return sum(o.result == "ok" for o in outcomes)
+
+    @property
+    def actor(self) -> str:
+        return f"worker:{self.name}"
+
+    def _score(self, batch: list[tuple[str, dict[str, Any]]]) -> list[Move]:
+        if not batch:
+            return []
+        try:
+            scores = self.model.score_many([c for _, c in batch])
+        except Exception:
+            log.exception("batch scoring failed; scoring one by one")
+            return [m for item in batch for m in self._score([item])] if len(batch) > 1 else []
+        threshold = self.settings.spam_discard_threshold
+        return [self._move(entry_id, comment, policy.decide(s, threshold), s)
+                for (entry_id, comment), s in zip(batch, scores)]
+
+    def _move(self, entry_id: str, comment: dict[str, Any], verdict: policy.Verdict,
+              scores: classifier.Scores | None) -> Move:
+        fields: dict[str, Any] = {"reasons": verdict.reasons}
+        if scores is not None:
+            fields.update(scores={"spam": scores.spam, "toxicity": scores.toxicity}, language=scores.language,
+                          model_version=scores.version)
+        rules = ",".join(r["rule"] for r in verdict.reasons) or "scored"
+        return Move(comment["id"], (Status.RECEIVED,), verdict.status, self.actor, rules, fields, verdict.risk,
+                    ack=entry_id)
