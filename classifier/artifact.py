@@ -43,7 +43,7 @@ def save(path: Path, heads: dict[str, HeadWeights], manifest: dict[str, Any]) ->
         arrays[f"{name}.coef"] = head.coef.astype(np.float32)
         arrays[f"{name}.intercept"] = np.array([head.intercept], dtype=np.float64)
     buffer = io.BytesIO()
-    np.savez_compressed(buffer, **arrays)
+    np.savez_compressed(buffer, **arrays)  # type: ignore[arg-type]
     data = buffer.getvalue()
     (path / "weights.npz").write_bytes(data)
     full = {**manifest, "format": FORMAT, "heads": sorted(heads), "weights_sha256": hashlib.sha256(data).hexdigest()}

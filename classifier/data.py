@@ -35,9 +35,9 @@ def data_root() -> Path:
     return Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
-def _rows(path: Path, **kwargs: object) -> list[dict[str, str]]:
+def _rows(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", errors="replace", newline="") as fh:
-        return list(csv.DictReader(fh, **kwargs))  # type: ignore[arg-type]
+        return list(csv.DictReader(fh))
 
 
 def checksum(path: Path) -> str:
@@ -138,7 +138,8 @@ def sample(rows: list[Example], n: int, seed: int = 13) -> list[Example]:
 
 def split(rows: list[Example], test_fraction: float, seed: int = 13) -> tuple[list[Example], list[Example]]:
     """A fixed-seed split by a hash of the text, so a repeated text never sits on both sides."""
-    train, test = [], []
+    train: list[Example] = []
+    test: list[Example] = []
     for row in rows:
         h = int(hashlib.sha256(f"{seed}:{row.text}".encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
         (test if h < test_fraction else train).append(row)

@@ -80,7 +80,7 @@ def detect_language(text: str) -> str:
     words = [w.strip("'") for w in _WORD.findall(text.casefold())]
     if not words:
         return "other"
-    fr = sum(w in _FR for w in words)
+    fr: float = sum(w in _FR for w in words)
     en = sum(w in _EN for w in words)
     accents = sum(ch in "éèêàùçôîœ" for ch in text.casefold())
     fr += min(accents, 3) * 0.5

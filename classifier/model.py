@@ -109,7 +109,7 @@ class Model:
 
     def _top_terms(self, head: str, row: sp.csr_matrix, text: str) -> list[tuple[str, float]]:
         coef = self._heads[head].coef
-        weights = dict(zip(row.indices.tolist(), row.data.tolist()))
+        weights = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
         contributions: dict[str, float] = {}
         for token in self._analyzer(text):
             if " " in token or token in contributions:
@@ -145,7 +145,8 @@ class Model:
         links = find_links(content) + ([url] if url else [])
         if links:
             domains = sorted({url_domain(link) for link in links} - {""})
-            reasons.append({"source": "signals", "rule": "links", "detail": f"{len(links)} link(s): {', '.join(domains)}",
+            reasons.append({"source": "signals", "rule": "links",
+                            "detail": f"{len(links)} link(s): {', '.join(domains)}",
                             "count": len(links), "domains": domains})
         phones = find_phones(content)
         if phones:

@@ -128,13 +128,14 @@ def evaluate_toxicity(fitter: Fitter, root: Path, log: Log) -> dict[str, Any]:
         metrics[name] = _binary_metrics(y, p)
         if name == "hatecheck_fr":
             metrics[name]["by_functionality"] = _by_group(rows, (p >= 0.5).astype(int))
-        log(f"toxicity {name} (never trained on): { {k: v for k, v in metrics[name].items() if k != 'by_functionality'} }")
+        summary = {k: v for k, v in metrics[name].items() if k != "by_functionality"}
+        log(f"toxicity {name} (never trained on): {summary}")
     return metrics
 
 
 def _by_group(rows: Sequence[Example], pred: np.ndarray) -> dict[str, float]:
     hits: dict[str, list[int]] = defaultdict(list)
-    for row, p in zip(rows, pred):
+    for row, p in zip(rows, pred, strict=True):
         hits[row.group].append(int(row.label == p))
     return dict(sorted(((g, round(sum(v) / len(v), 4)) for g, v in hits.items()), key=lambda kv: kv[1]))
 
@@ -152,7 +153,7 @@ def train(out: Path, root: Path | None = None, log: Log = print, evaluate: bool 
         heads[name] = fitter.fit(np.arange(len(examples)))
     manifest = {
         "version": VERSION,
-        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "params": params,
         "metrics": metrics,
         "data": {str(p.relative_to(root)): data.checksum(p) for p in data.source_files(root)},

@@ -39,6 +39,18 @@ def main() -> None:
     """Self-hosted comment moderation: validate, score, queue, moderate, publish."""
 
 
+def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
+    """The production gunicorn invocation: preloaded app (one model copy), access log to stdout."""
+    from gunicorn.config import KNOWN_SETTINGS
+
+    cmd = [sys.executable, "-m", "gunicorn", "service:create_app()", "--bind", f"{host}:{port}",
+           "--workers", str(workers), "--preload", "--access-logfile", "-",
+           "--access-logformat", ACCESS_LOG_FORMAT, "--graceful-timeout", "10"]
+    if any(s.name == "control_socket_disable" for s in KNOWN_SETTINGS):
+        cmd.append("--no-control-socket")  # gunicorn >= 24 would share one control socket per user
+    return cmd
+
+
 @main.command()
 @click.option("--host", default=None, help="Address to bind (MODERATION_HOST, default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port to bind (MODERATION_PORT, default 8000).")
@@ -60,9 +72,7 @@ def serve(host: str | None, port: int | None, workers: int | None, scoring_worke
         owner = embedded.ensure()
         env["REDIS_URL"] = embedded.url
         click.echo(f"embedded Redis at {embedded.url} (data in {embedded.data_dir})")
-    gunicorn = [sys.executable, "-m", "gunicorn", "service:create_app()", "--bind", f"{host}:{port}",
-                "--workers", str(workers), "--preload", "--access-logfile", "-",
-                "--access-logformat", ACCESS_LOG_FORMAT, "--graceful-timeout", "10"]
+    gunicorn = gunicorn_command(host, port, workers)
     worker_cmd = [sys.executable, "-m", "service.cli", "worker"]
     click.echo(f"serving on http://{host}:{port} with {workers} web and {scoring} scoring worker(s)")
     try:

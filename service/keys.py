@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 
 
-class Status(str, enum.Enum):
+class Status(enum.StrEnum):
     """A comment's place in moderation; each comment has exactly one at any time."""
 
     RECEIVED = "received"  # stored, not scored yet

@@ -34,13 +34,13 @@ def spec_dict() -> dict[str, Any]:
         spec.components.schema(name, schema=getattr(schemas, name))
     spec.path("/api/v1/comments", operations={"post": {
         "summary": "Submit a comment (JSON or a WordPress-style form)",
-        "requestBody": {"required": True, "content": {"application/json": {"schema": "Submission"}}},
+        "requestBody": {"required": True, "content": {"application/json": {"schema": schemas.submission_schema("en")}}},
         "responses": {"202": _json("SubmissionReceipt", "Stored and queued"), **_errors(400, 413, 415, 422, 503)}}})
     spec.path("/api/v1/posts/{post_id}/comments", operations={"get": {
         "summary": "Approved comments of a post, oldest first",
         "parameters": [{"in": "path", "name": "post_id", "required": True, "schema": {"type": "string"}}],
         "responses": {"200": {"description": "A page of approved comments"}, **_errors(422, 503)}}})
-    secured = {"security": [{"bearer": []}]}
+    secured: dict[str, Any] = {"security": [{"bearer": []}]}
     spec.path("/api/v1/moderation/queue", operations={"get": {
         **secured, "summary": "The review queue",
         "parameters": [{"in": "query", "schema": schemas.QueueQuery}],

@@ -50,7 +50,7 @@ class Identifier(fields.String):
         return text
 
 
-def _messages(lang: str, **extra: str) -> dict[str, str]:
+def _messages(lang: str, **extra: str) -> dict[str, Any]:
     return {
         "required": t("required", lang),
         "null": t("null", lang),

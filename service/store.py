@@ -23,7 +23,7 @@ _JSON_FIELDS = ("scores", "reasons")
 
 
 def now_iso() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)
@@ -64,15 +64,15 @@ class CommentStore:
     def submit(self, comment: dict[str, Any]) -> str:
         """Store a new comment as ``received`` and enqueue it for scoring, in one MULTI/EXEC."""
         comment_id = uuid.uuid4().hex
-        created_ms = int(time.time() * 1000)
+        created_us = time.time_ns() // 1000  # microseconds: exact in a double, and sequential submissions never tie
         record = {k: v for k, v in comment.items() if v is not None}
-        record.update(id=comment_id, status=Status.RECEIVED.value, created_ms=created_ms, created_at=now_iso(), risk=0)
+        record.update(id=comment_id, status=Status.RECEIVED.value, created_us=created_us, created_at=now_iso(), risk=0)
         k, status, post = self.keys, Status.RECEIVED.value, str(comment["post_id"])
         pipe = self.redis.pipeline(transaction=True)
         pipe.hset(k.comment(comment_id), mapping=record)
-        pipe.zadd(k.by_time(status), {comment_id: created_ms})
+        pipe.zadd(k.by_time(status), {comment_id: created_us})
         pipe.zadd(k.by_risk(status), {comment_id: 0})
-        pipe.zadd(k.post_by_time(post, status), {comment_id: created_ms})
+        pipe.zadd(k.post_by_time(post, status), {comment_id: created_us})
         pipe.zadd(k.post_by_risk(post, status), {comment_id: 0})
         pipe.xadd(k.incoming, {"id": comment_id})
         pipe.xadd(k.audit, {"comment_id": comment_id, "actor": "submission", "from": "", "to": status,
@@ -158,7 +158,7 @@ class CommentStore:
         pipe = self.redis.pipeline(transaction=False)
         for status in Status:
             pipe.zcard(self.keys.by_time(status.value))
-        return {status.value: n for status, n in zip(Status, pipe.execute())}
+        return {status.value: n for status, n in zip(Status, pipe.execute(), strict=True)}
 
     def audit_entries(self, count: int = 1000) -> list[dict[str, str]]:
         return [fields for _, fields in self.redis.xrange(self.keys.audit, count=count)]

@@ -19,12 +19,14 @@ if not string.find(' ' .. ARGV[2] .. ' ', ' ' .. current .. ' ', 1, true) then
 end
 local id, to = ARGV[1], ARGV[3]
 local post = redis.call('HGET', KEYS[1], 'post_id')
-local created = tonumber(redis.call('HGET', KEYS[1], 'created_ms'))
+-- Scores stay strings: Lua would print a number with only 14 significant digits.
+local created = redis.call('HGET', KEYS[1], 'created_us')
 local extra = cjson.decode(ARGV[7])
 for field, value in pairs(extra) do
   redis.call('HSET', KEYS[1], field, value)
 end
-local risk = tonumber(ARGV[8]) or tonumber(redis.call('HGET', KEYS[1], 'risk')) or 0
+local risk = ARGV[8]
+if risk == '' then risk = redis.call('HGET', KEYS[1], 'risk') or '0' end
 redis.call('HSET', KEYS[1], 'status', to, 'risk', risk)
 local t_time, t_risk, p_time, p_risk = ARGV[11], ARGV[12], ARGV[13], ARGV[14]
 redis.call('ZREM', string.format(t_time, current), id)

@@ -103,7 +103,7 @@ class ScoringWorker:
         attempts = self._deliveries(entry_ids)
         moves: list[Move] = []
         to_score: list[tuple[str, dict[str, Any]]] = []
-        for entry_id, comment, tries in zip(entry_ids, comments, attempts):
+        for entry_id, comment, tries in zip(entry_ids, comments, attempts, strict=True):
             if comment is None or comment["status"] != Status.RECEIVED.value:
                 moves.append(Move(comment["id"] if comment else "-", (Status.RECEIVED,), Status.RECEIVED,
                                   self.actor, "already filed", ack=entry_id))
@@ -129,7 +129,7 @@ class ScoringWorker:
             return [m for item in batch for m in self._score([item])] if len(batch) > 1 else []
         threshold = self.settings.spam_discard_threshold
         return [self._move(entry_id, comment, policy.decide(s, threshold), s)
-                for (entry_id, comment), s in zip(batch, scores)]
+                for (entry_id, comment), s in zip(batch, scores, strict=True)]
 
     def _move(self, entry_id: str, comment: dict[str, Any], verdict: policy.Verdict,
               scores: classifier.Scores | None) -> Move:

@@ -1,0 +1,72 @@
+"""The artifact: round trip, metadata, refusal of tampered or foreign files, the batch command."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import classifier
+from classifier.artifact import DEFAULT_PATH, ArtifactError
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> Path:
+    target = tmp_path / "model"
+    shutil.copytree(DEFAULT_PATH, target)
+    return target
+
+
+def test_shipped_artifact_carries_its_passport() -> None:
+    manifest = json.loads((DEFAULT_PATH / "manifest.json").read_text())
+    assert manifest["version"] and manifest["libraries"]["scikit-learn"]
+    assert manifest["data"] and all(len(h) == 64 for h in manifest["data"].values())
+    assert "youtube_leave_one_video_out" in manifest["metrics"]["spam"]
+    assert "toxifrench_dev" in manifest["metrics"]["toxicity"]
+
+
+def test_a_copy_loads_and_scores_the_same(copy: Path, model: classifier.Model) -> None:
+    assert classifier.load(copy).score("espèce de connard") == model.score("espèce de connard")
+
+
+def test_tampered_weights_are_refused(copy: Path) -> None:
+    data = bytearray((copy / "weights.npz").read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (copy / "weights.npz").write_bytes(bytes(data))
+    with pytest.raises(ArtifactError, match="checksum"):
+        classifier.load(copy)
+
+
+def test_foreign_format_is_refused(copy: Path) -> None:
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["format"] = "pickle"
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ArtifactError, match="format"):
+        classifier.load(copy)
+
+
+def test_missing_artifact_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ArtifactError, match="no model artifact"):
+        classifier.load(tmp_path)
+
+
+def test_score_command_reads_and_writes_json_lines() -> None:
+    lines = [{"content": "Merci pour cet article", "author": "Ana", "url": None},
+             {"content": "espèce de connard"}]
+    result = subprocess.run([sys.executable, "-m", "classifier", "score"], check=True, capture_output=True,
+                            text=True, input="\n".join(json.dumps(x) for x in lines) + "\n", timeout=60)
+    out = [json.loads(x) for x in result.stdout.splitlines()]
+    assert len(out) == 2
+    assert set(out[0]) == {"spam", "toxicity", "language", "version", "reasons"}
+    assert out[1]["toxicity"] > out[0]["toxicity"]
+
+
+def test_score_command_names_the_bad_line() -> None:
+    result = subprocess.run([sys.executable, "-m", "classifier", "score"], capture_output=True, text=True,
+                            input='{"content": "ok"}\nnot json\n', timeout=60)
+    assert result.returncode == 2
+    assert "line 2" in result.stderr

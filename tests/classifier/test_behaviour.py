@@ -1,0 +1,77 @@
+"""Behavioural tests of the shipped model: minimum functionality, invariance, direction."""
+
+from __future__ import annotations
+
+import pytest
+
+import classifier
+
+CIVIL = "Merci pour cet article très clair, j'ai appris beaucoup de choses."
+
+
+@pytest.mark.parametrize("text", ["espèce de connard", "Ferme ta gueule, sale con.",
+                                  "You are a stupid idiot and a piece of shit"])
+def test_insults_are_toxic(model: classifier.Model, text: str) -> None:
+    assert model.score(text).toxicity > 0.5
+
+
+@pytest.mark.parametrize("text", [CIVIL, "Thanks for this clear and well researched article."])
+def test_civil_comments_are_neither_spam_nor_toxic(model: classifier.Model, text: str) -> None:
+    scores = model.score(text)
+    assert scores.spam < 0.5 and scores.toxicity < 0.5
+    assert scores.reasons == []
+
+
+def test_channel_promotion_is_spam(model: classifier.Model) -> None:
+    assert model.score("Check out my channel and subscribe!! http://bit.ly/x3 free gift cards").spam > 0.9
+
+
+@pytest.mark.parametrize("author", ["Jean", "Mohamed", "Kévin", "xX_dark_Xx"])
+def test_the_authors_name_does_not_change_the_verdict(model: classifier.Model, author: str) -> None:
+    base = model.score({"content": CIVIL, "author": "Marie"})
+    other = model.score({"content": CIVIL, "author": author})
+    assert (base.spam >= 0.5, base.toxicity >= 0.5) == (other.spam >= 0.5, other.toxicity >= 0.5)
+
+
+def test_the_case_of_a_url_does_not_change_the_scores(model: classifier.Model) -> None:
+    lower = model.score({"content": CIVIL, "url": "https://blog.example.fr"})
+    upper = model.score({"content": CIVIL, "url": "HTTPS://BLOG.EXAMPLE.FR"})
+    assert lower.spam == pytest.approx(upper.spam)
+
+
+def test_adding_an_insult_raises_toxicity(model: classifier.Model) -> None:
+    assert model.score(CIVIL + " Bande de connards.").toxicity > model.score(CIVIL).toxicity + 0.1
+
+
+def test_adding_links_raises_spam(model: classifier.Model) -> None:
+    links = " Visitez http://promo-casino.example et http://gagner-vite.example"
+    assert model.score(CIVIL + links).spam > model.score(CIVIL).spam
+
+
+def test_leetspeak_is_caught(model: classifier.Model) -> None:
+    assert model.score("espèce de c0nn4rd").toxicity > 0.5
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    (CIVIL, "fr"), ("Thanks for the great article, it was very clear.", "en"), ("Спасибо за статью", "other"),
+    ("", "other")])
+def test_language_is_reported(model: classifier.Model, text: str, language: str) -> None:
+    assert model.score(text).language == language
+
+
+def test_reasons_name_the_terms_and_the_links(model: classifier.Model) -> None:
+    scores = model.score({"content": "Espèce de connard, va voir http://a.example", "url": "https://b.example"})
+    rules = {r["rule"]: r for r in scores.reasons}
+    assert "toxicity" in rules and rules["toxicity"]["terms"]
+    assert rules["links"]["domains"] == ["a.example", "b.example"]
+
+
+def test_batch_and_single_scores_agree(model: classifier.Model) -> None:
+    texts = [CIVIL, "espèce de connard", "subscribe to my channel http://x.example"]
+    assert [s.to_dict() for s in model.score_many(texts)] == [model.score(t).to_dict() for t in texts]
+
+
+@pytest.mark.parametrize("text", ["", " ", "a" * 65_525, "😀" * 1000, "مرحبا بكم في المقال", "\u200b\u202e test"])
+def test_any_input_gets_probabilities(model: classifier.Model, text: str) -> None:
+    scores = model.score(text)
+    assert 0.0 <= scores.spam <= 1.0 and 0.0 <= scores.toxicity <= 1.0

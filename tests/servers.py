@@ -1,0 +1,136 @@
+"""Real servers for the tests: redis-server on a free port, and the service under `moderation serve`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import redis
+import requests
+
+from service.embedded import redis_binary
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_until(check, timeout: float = 10.0, interval: float = 0.05, what: str = "condition"):  # type: ignore[no-untyped-def]
+    """Poll ``check`` until it returns something truthy, or fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+class RedisServer:
+    """A private redis-server with append-only persistence, which tests may stop and restart."""
+
+    def __init__(self, directory: Path, port: int | None = None):
+        self.dir = directory
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.port = port or free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> RedisServer:
+        self.proc = subprocess.Popen(
+            [redis_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.dir),
+             "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--daemonize", "no",
+             "--logfile", str(self.dir / "redis.log")],
+            stdin=subprocess.DEVNULL,
+        )
+        client = redis.Redis(port=self.port, socket_timeout=1)
+        try:
+            wait_until(lambda: self._ping(client), 15, what=f"redis-server on port {self.port}")
+        finally:
+            client.close()
+        return self
+
+    @staticmethod
+    def _ping(client: redis.Redis) -> bool:
+        try:
+            return bool(client.ping())
+        except redis.exceptions.RedisError:
+            return False
+
+    def stop(self, kill: bool = False) -> None:
+        if self.proc is None:
+            return
+        if kill:
+            self.proc.kill()
+        else:
+            self.proc.terminate()
+        self.proc.wait(timeout=10)
+        self.proc = None
+
+
+class ServiceProcess:
+    """`moderation serve` (gunicorn + scoring workers) as a real process tree on a free port."""
+
+    def __init__(self, workdir: Path, env: dict[str, str], web_workers: int = 2, scoring_workers: int = 1):
+        self.port = free_port()
+        self.workdir = workdir
+        self.log_path = workdir / "service.log"
+        self.env = {**os.environ, **env, "PYTHONUNBUFFERED": "1"}
+        self.args = [str(Path(sys.executable).with_name("moderation")), "serve", "--port", str(self.port),
+                     "--workers", str(web_workers), "--scoring-workers", str(scoring_workers)]
+        if not Path(self.args[0]).exists():
+            self.args[0:1] = [sys.executable, "-m", "service.cli"]
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 60) -> ServiceProcess:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self._log = self.log_path.open("ab")
+        self.proc = subprocess.Popen(self.args, cwd=self.workdir, env=self.env, stdout=self._log,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        wait_until(self._ready, timeout, 0.2, what="the service to become ready")
+        return self
+
+    def _ready(self) -> bool:
+        if self.proc is not None and self.proc.poll() is not None:
+            raise AssertionError(f"service exited early:\n{self.log_path.read_text()[-3000:]}")
+        try:
+            return requests.get(self.base + "/readyz", timeout=2).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def stop(self) -> int:
+        assert self.proc is not None
+        self.proc.terminate()
+        try:
+            code = self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, 9)
+            code = self.proc.wait()
+        self._log.close()
+        return code
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def redis_available() -> bool:
+    try:
+        redis_binary()
+        return True
+    except RuntimeError:
+        return shutil.which("redis-server") is not None

@@ -1,0 +1,55 @@
+"""The `moderation` command's token management, against a real Redis and the embedded one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from service.auth import moderator_for
+from service.cli import main
+from service.connection import connect
+from service.embedded import EmbeddedRedis
+from service.keys import Keys
+from tests.servers import RedisServer
+
+
+def test_token_create_prints_the_token_alone_on_the_last_line(redis_server: RedisServer, prefix: str) -> None:
+    env = {"REDIS_URL": redis_server.url, "MODERATION_REDIS_PREFIX": prefix}
+    result = CliRunner().invoke(main, ["token", "create", "alice"], env=env)
+    assert result.exit_code == 0, result.output
+    token = result.output.strip().splitlines()[-1]
+    client = connect(redis_server.url)
+    try:
+        assert moderator_for(client, Keys(prefix), token) == "alice"
+        assert token not in str(client.hgetall(Keys(prefix).tokens))  # only the hash is stored
+    finally:
+        client.close()
+    listed = CliRunner().invoke(main, ["token", "list"], env=env)
+    assert "alice" in listed.output and token not in listed.output
+    revoked = CliRunner().invoke(main, ["token", "revoke", "alice"], env=env)
+    assert "revoked 1" in revoked.output
+
+
+def test_token_create_rejects_an_empty_name(redis_server: RedisServer) -> None:
+    result = CliRunner().invoke(main, ["token", "create", " "], env={"REDIS_URL": redis_server.url})
+    assert result.exit_code == 2
+    assert "NAME" in result.output
+
+
+def test_token_create_without_redis_url_uses_the_embedded_redis(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    env = {"MODERATION_DATA_DIR": str(tmp_path / "var")}
+    result = CliRunner().invoke(main, ["token", "create", "bob"], env=env)
+    assert result.exit_code == 0, result.output
+    token = result.output.strip().splitlines()[-1]
+    embedded = EmbeddedRedis(tmp_path / "var")
+    assert not embedded.alive()  # started for the command, stopped after it
+    with embedded.borrowed() as url:  # the append-only file kept the token
+        client = connect(url)
+        try:
+            assert moderator_for(client, Keys("moderation"), token) == "bob"
+        finally:
+            client.close()
