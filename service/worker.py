@@ -80,9 +80,10 @@ class ScoringWorker:
         return self.process(entries) if entries else 0
 
     def _claim_stale(self) -> list[tuple[str, dict[str, str]]]:
-        _, claimed, _deleted = self.store.redis.xautoclaim(
+        answer = self.store.redis.xautoclaim(
             self.stream, self.group, self.name, min_idle_time=self.settings.claim_idle_ms, start_id="0-0",
             count=self.settings.batch)
+        claimed = answer[1]  # Redis 7 adds a third element (deleted ids); 6.2 answers two
         return [(entry_id, fields) for entry_id, fields in claimed if fields]
 
     def _read_new(self) -> list[tuple[str, dict[str, str]]]:
