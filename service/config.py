@@ -36,6 +36,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("REDIS_URL", None, _opt_str, "Redis to use; unset: `moderation serve` starts an embedded one"),
     Setting("REDIS_PREFIX", "moderation", str, "prefix of every Redis key"),
     Setting("REDIS_TIMEOUT", 2.0, float, "seconds a Redis connect or command may take before 503"),
+    Setting("SECRET_KEY", None, _opt_str,
+            "signs review-page sessions; unset: a key kept in DATA_DIR (set it when running several hosts)"),
     Setting("DATA_DIR", "./var", str, "where the embedded Redis keeps its socket and append-only files"),
     Setting("HOST", "127.0.0.1", str, "address `moderation serve` binds"),
     Setting("PORT", 8000, int, "port `moderation serve` binds"),

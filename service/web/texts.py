@@ -1,0 +1,68 @@
+"""The review page's words, in French (default) and English."""
+
+from __future__ import annotations
+
+from flask import request, session
+
+TEXTS: dict[str, dict[str, str]] = {
+    "title": {"fr": "File de modération", "en": "Moderation queue"},
+    "sign_in": {"fr": "Se connecter", "en": "Sign in"},
+    "sign_out": {"fr": "Se déconnecter", "en": "Sign out"},
+    "token": {"fr": "Jeton de modération", "en": "Moderator token"},
+    "bad_token": {"fr": "Ce jeton n’est pas valide.", "en": "This token is not valid."},
+    "too_many": {"fr": "Trop de tentatives, réessayez plus tard.", "en": "Too many attempts, try again later."},
+    "pending": {"fr": "En attente", "en": "Pending"},
+    "received": {"fr": "Non évalués", "en": "Not scored"},
+    "spam": {"fr": "Indésirables", "en": "Spam"},
+    "approved": {"fr": "Approuvés", "en": "Approved"},
+    "rejected": {"fr": "Rejetés", "en": "Rejected"},
+    "approve": {"fr": "Approuver", "en": "Approve"},
+    "reject": {"fr": "Rejeter", "en": "Reject"},
+    "mark_spam": {"fr": "Indésirable", "en": "Spam"},
+    "select": {"fr": "Sélectionner", "en": "Select"},
+    "post": {"fr": "Article", "en": "Post"},
+    "reason": {"fr": "Motif", "en": "Reason"},
+    "language": {"fr": "Langue", "en": "Language"},
+    "search": {"fr": "Auteur ou e-mail", "en": "Author or email"},
+    "filter": {"fr": "Filtrer", "en": "Filter"},
+    "sort": {"fr": "Ordre", "en": "Order"},
+    "risk": {"fr": "Plus risqués d’abord", "en": "Riskiest first"},
+    "oldest": {"fr": "Plus anciens d’abord", "en": "Oldest first"},
+    "newest": {"fr": "Plus récents d’abord", "en": "Newest first"},
+    "any": {"fr": "Tous", "en": "Any"},
+    "spam_score": {"fr": "Indésirable", "en": "Spam"},
+    "toxicity_score": {"fr": "Toxicité", "en": "Toxicity"},
+    "website": {"fr": "Site web", "en": "Website"},
+    "links": {"fr": "Liens", "en": "Links"},
+    "reasons": {"fr": "Motifs", "en": "Reasons"},
+    "empty": {"fr": "Rien à modérer. Bravo !", "en": "Nothing to moderate. Well done!"},
+    "more": {"fr": "Page suivante", "en": "Next page"},
+    "undo": {"fr": "Annuler", "en": "Undo"},
+    "done": {"fr": "Fait", "en": "Done"},
+    "already": {"fr": "Déjà décidé par quelqu’un d’autre", "en": "Already decided by someone else"},
+    "bulk": {"fr": "Sélection", "en": "Selection"},
+    "help": {"fr": "Raccourcis : j/k se déplacer, x sélectionner, a approuver, r rejeter, s indésirable, "
+                   "u annuler, ? aide",
+             "en": "Shortcuts: j/k move, x select, a approve, r reject, s spam, u undo, ? help"},
+    "switch": {"fr": "English", "en": "Français"},
+    "reply_to": {"fr": "En réponse à", "en": "Reply to"},
+    "rule_spam": {"fr": "Probablement indésirable", "en": "Likely spam"},
+    "rule_toxicity": {"fr": "Probablement toxique", "en": "Likely toxic"},
+    "rule_phone_number": {"fr": "Numéro(s) de téléphone", "en": "Phone number(s)"},
+    "rule_spam_discard": {"fr": "Classé indésirable d’office (seuil {threshold})",
+                          "en": "Filed as spam automatically (threshold {threshold})"},
+    "rule_classifier_unavailable": {"fr": "Le modèle n’a pas pu évaluer ce commentaire : à vous de juger",
+                                    "en": "The model could not score this comment: your call"},
+}
+
+
+def page_language() -> str:
+    """The moderator's choice (?lang=, kept in the session), else the browser's, else French."""
+    chosen = request.args.get("lang") or session.get("lang")
+    if chosen in ("fr", "en"):
+        return str(chosen)
+    return request.accept_languages.best_match(("fr", "en"), default="fr") or "fr"
+
+
+def texts(lang: str) -> dict[str, str]:
+    return {key: value[lang] for key, value in TEXTS.items()}

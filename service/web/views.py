@@ -1,0 +1,191 @@
+"""Review page views: sign in, the queue, decisions with conflict detection, undo."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hmac
+import secrets
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Blueprint, Response, abort, g, jsonify, redirect, render_template, request, session, url_for
+
+from service.auth import moderator_for, token_hash
+from service.extensions import get_store
+from service.keys import Status
+from service.ratelimit import too_many_attempts
+from service.store import Move, now_iso
+from service.web.highlight import segments
+from service.web.texts import page_language, texts
+
+bp = Blueprint("web", __name__, url_prefix="/moderation", template_folder="templates", static_folder="static")
+F = TypeVar("F", bound=Callable[..., Any])
+
+ACTIONS = {"approve": Status.APPROVED, "reject": Status.REJECTED, "spam": Status.SPAM}
+DECIDABLE = (Status.RECEIVED, Status.PENDING, Status.SPAM)
+UNDO_SECONDS = 10
+PAGE = 50
+MAX_SCAN = 2000
+
+
+@bp.before_request
+def _common() -> None:
+    if request.args.get("lang") in ("fr", "en"):
+        session["lang"] = request.args["lang"]
+    g.lang = page_language()
+    g.t = texts(g.lang)
+    session.setdefault("csrf", secrets.token_urlsafe(32))
+    if request.method == "POST" and not hmac.compare_digest(
+            request.headers.get("X-CSRF-Token") or request.form.get("csrf", ""), session["csrf"]):
+        abort(403, description="Missing or invalid CSRF token.")
+
+
+def signed_in(view: F) -> F:
+    """The session must name a moderator whose token still exists (revoking signs out)."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        store = get_store()
+        digest = session.get("token_hash")
+        if not digest or not store.redis.hexists(store.keys.tokens, digest):
+            session.pop("moderator", None)
+            if request.method == "GET":
+                return redirect(url_for("web.login"))
+            abort(401)
+        g.moderator = session["moderator"]
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    error = None
+    if request.method == "POST":
+        store = get_store()
+        if too_many_attempts(store.redis, store.keys.prefix, request.remote_addr or "?"):
+            error = g.t["too_many"]
+        else:
+            token = request.form.get("token", "").strip()
+            name = moderator_for(store.redis, store.keys, token) if token else None
+            if name:
+                lang = session.get("lang")
+                session.clear()
+                session.update(moderator=name, token_hash=token_hash(token), csrf=secrets.token_urlsafe(32))
+                if lang:
+                    session["lang"] = lang
+                return redirect(url_for("web.queue"))
+            error = g.t["bad_token"]
+    return render_template("moderation/login.html", error=error), 401 if error else 200
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    session.clear()
+    return redirect(url_for("web.login"))  # type: ignore[return-value]
+
+
+def _matches(comment: dict[str, Any], reason: str, language: str, query: str) -> bool:
+    if reason and reason not in {r.get("rule") for r in comment["reasons"]}:
+        return False
+    if language and comment.get("language") != language:
+        return False
+    if query and query.casefold() not in (comment["author"] + " " + comment["email"]).casefold():
+        return False
+    return True
+
+
+def _card(comment: dict[str, Any]) -> dict[str, Any]:
+    terms = {t for r in comment["reasons"] for t in r.get("terms", [])}
+    links: list[str] = next((r.get("domains", []) for r in comment["reasons"] if r.get("rule") == "links"), [])
+    return {**comment, "segments": segments(comment["content"], terms), "domains": links,
+            "reasons_shown": [describe(r) for r in comment["reasons"] if r.get("rule") != "links"]}
+
+
+def describe(reason: dict[str, Any]) -> str:
+    """A reason in the moderator's language; unknown rules fall back to their own detail."""
+    label = g.t.get(f"rule_{reason.get('rule')}")
+    if label is None:
+        return str(reason.get("detail", reason.get("rule", "")))
+    text = label.format(threshold=reason.get("threshold", ""))
+    if "score" in reason and reason.get("rule") in ("spam", "toxicity"):
+        text += f" ({reason['score']:.2f})"
+    if reason.get("terms"):
+        text += " : " + ", ".join(f"« {t} »" for t in reason["terms"])
+    elif reason.get("count") and reason.get("rule") == "phone_number":
+        text += f" : {reason['count']}"
+    return text
+
+
+@bp.get("/")
+@signed_in
+def queue() -> str:
+    """One card per comment; filters by post, reason, language and author/email search."""
+    args = request.args
+    status = args.get("status", "pending")
+    status = status if status in {s.value for s in Status} else "pending"
+    sort = str(args.get("sort")) if args.get("sort") in ("risk", "oldest", "newest") else "risk"
+    post = args.get("post", "").strip() or None
+    reason, language, query = args.get("reason", ""), args.get("language", ""), args.get("q", "").strip()
+    store = get_store()
+    cards: list[dict[str, Any]] = []
+    cursor, scanned = args.get("cursor") or None, 0
+    while len(cards) < PAGE and scanned < MAX_SCAN:
+        try:
+            items, cursor = store.page(Status(status), sort, post, cursor, PAGE)
+        except ValueError:
+            items, cursor = [], None
+        scanned += len(items)
+        cards += [_card(c) for c in items if _matches(c, reason, language, query)]
+        if cursor is None:
+            break
+    filters = {"status": status, "sort": sort, "post": post or "", "reason": reason, "language": language, "q": query}
+    return render_template("moderation/queue.html", cards=cards, counts=store.counts(), filters=filters,
+                           next_cursor=cursor, statuses=[s.value for s in Status])
+
+
+@bp.post("/decisions")
+@signed_in
+def decisions() -> Response:
+    """Decide one or many comments; each answers ok, conflict (with its status) or missing."""
+    body = request.get_json(silent=True) or {}
+    action, ids = body.get("action"), body.get("ids")
+    if action not in ACTIONS or not isinstance(ids, list) or not ids or len(ids) > 200 \
+            or not all(isinstance(i, str) for i in ids):
+        abort(422, description="Send {action: approve|reject|spam, ids: [...]}.")
+    fields = {"decided_by": g.moderator, "decided_at": now_iso()}
+    moves = [Move(i, DECIDABLE, ACTIONS[action], g.moderator, action, fields) for i in ids]
+    outcomes = get_store().transition_many(moves)
+    results: dict[str, dict[str, Any]] = {}
+    for comment_id, outcome in zip(ids, outcomes, strict=True):
+        results[comment_id] = {"result": outcome.result, "previous": outcome.previous}
+        if outcome.result == "conflict":
+            current = get_store().get(comment_id) or {}
+            results[comment_id].update(status=current.get("status"), by=current.get("decided_by"))
+    return jsonify({"results": results, "undo_seconds": UNDO_SECONDS})
+
+
+@bp.post("/undo")
+@signed_in
+def undo() -> Response:
+    """Put a comment this moderator decided a few seconds ago back where it was (pending or spam)."""
+    body = request.get_json(silent=True) or {}
+    store = get_store()
+    comment = store.get(str(body.get("id", "")))
+    if comment is None or comment.get("decided_by") != g.moderator or not comment.get("decided_at"):
+        return jsonify({"result": "refused"})
+    decided = dt.datetime.fromisoformat(comment["decided_at"].replace("Z", "+00:00"))
+    if (dt.datetime.now(dt.UTC) - decided).total_seconds() > UNDO_SECONDS + 2:
+        return jsonify({"result": "expired"})
+    back = Status.SPAM if body.get("previous") == "spam" else Status.PENDING
+    outcome = store.transition(comment["id"], (Status(comment["status"]),), back, g.moderator, "undo",
+                               {"decided_by": "", "decided_at": ""})
+    return jsonify({"result": outcome.result})
+
+
+@bp.app_template_filter("short_time")
+def short_time(value: str) -> str:
+    return value.replace("T", " ")[:16] if value else ""
+
+

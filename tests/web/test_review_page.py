@@ -1,0 +1,208 @@
+"""The review page in a real browser (Debian's headless Chromium driven by Playwright)."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+import requests
+
+from service.auth import create_token
+from service.keys import Keys
+from tests.servers import RedisServer, ServiceProcess, wait_until
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--no-first-run", "--disable-quic"]
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not shutil.which("chromium"),
+                                reason="Debian's chromium is not installed (.ci/run installs it with apt)")
+
+
+@pytest.fixture(scope="module")
+def service(redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProcess]:
+    prefix = f"web{uuid.uuid4().hex[:8]}"
+    env = {"REDIS_URL": redis_server.url, "MODERATION_REDIS_PREFIX": prefix, "MODERATION_SECRET_KEY": "test-key"}
+    proc = ServiceProcess(tmp_path_factory.mktemp("web"), env).start()
+    proc.prefix = prefix  # type: ignore[attr-defined]
+    yield proc
+    proc.stop()
+
+
+@pytest.fixture(scope="module")
+def tokens(service: ServiceProcess, redis_server: RedisServer) -> dict[str, str]:
+    client = redis.Redis.from_url(redis_server.url, decode_responses=True)
+    keys = Keys(service.prefix)  # type: ignore[attr-defined]
+    made = {name: create_token(client, keys, name) for name in ("alice", "bob")}
+    client.close()
+    return made
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield b
+        b.close()
+
+
+def submit(service: ServiceProcess, post: str, content: str, author: str = "Camille") -> str:
+    response = requests.post(f"{service.base}/api/v1/comments", timeout=5,
+                             json={"post_id": post, "author": author, "email": f"{uuid.uuid4().hex[:6]}@example.fr",
+                                   "content": content})
+    assert response.status_code == 202
+    return str(response.json()["id"])
+
+
+def status_of(service: ServiceProcess, token: str, comment_id: str) -> str:
+    detail = requests.get(f"{service.base}/api/v1/moderation/comments/{comment_id}", timeout=5,
+                          headers={"Authorization": f"Bearer {token}"})
+    return str(detail.json()["status"])
+
+
+def scored(service: ServiceProcess, token: str, *ids: str) -> None:
+    for comment_id in ids:
+        wait_until(lambda c=comment_id: status_of(service, token, c) != "received", timeout=15, what="scoring")
+
+
+def public_ids(service: ServiceProcess, post: str) -> list[str]:
+    return [c["id"] for c in requests.get(f"{service.base}/api/v1/posts/{post}/comments", timeout=5).json()["items"]]
+
+
+@pytest.fixture
+def page(browser: Any, service: ServiceProcess, tokens: dict[str, str]) -> Iterator[Any]:
+    context = browser.new_context(locale="fr-FR")
+    pg = context.new_page()
+    pg.goto(f"{service.base}/moderation/")
+    assert pg.url.endswith("/moderation/login")
+    pg.get_by_label("Jeton de modération").fill(tokens["alice"])
+    pg.get_by_role("button", name="Se connecter").click()
+    pg.wait_for_url(f"{service.base}/moderation/")
+    yield pg
+    context.close()
+
+
+def test_sign_in_with_a_wrong_token_is_refused(browser: Any, service: ServiceProcess) -> None:
+    context = browser.new_context(locale="fr-FR")
+    pg = context.new_page()
+    pg.goto(f"{service.base}/moderation/login")
+    pg.get_by_label("Jeton de modération").fill("mod_wrong")
+    pg.get_by_role("button", name="Se connecter").click()
+    assert pg.get_by_role("alert").inner_text() == "Ce jeton n’est pas valide."
+    cookie = next(c for c in context.cookies() if c["name"] == "moderation_session")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    context.close()
+
+
+def test_approve_with_the_keyboard(page: Any, service: ServiceProcess, tokens: dict[str, str]) -> None:
+    comment_id = submit(service, "kb", "Merci pour cet article, très clair.")
+    scored(service, tokens["alice"], comment_id)
+    page.goto(f"{service.base}/moderation/?post=kb&sort=oldest")
+    page.locator(f"#c-{comment_id}").wait_for()
+    page.keyboard.press("a")
+    page.locator(f"#c-{comment_id}").wait_for(state="detached")
+    assert public_ids(service, "kb") == [comment_id]
+
+
+def test_reject_by_click_and_undo(page: Any, service: ServiceProcess, tokens: dict[str, str]) -> None:
+    rejected, undone = submit(service, "click", "Hors sujet."), submit(service, "click", "Je reviens.")
+    scored(service, tokens["alice"], rejected, undone)
+    page.goto(f"{service.base}/moderation/?post=click&sort=oldest")
+    page.locator(f"#c-{rejected} button.reject").click()
+    page.locator(f"#c-{rejected}").wait_for(state="detached")
+    assert status_of(service, tokens["alice"], rejected) == "rejected"
+    page.locator(f"#c-{undone} button.approve").click()
+    page.locator(f"#c-{undone}").wait_for(state="detached")
+    page.get_by_role("button", name="Annuler").click()
+    page.locator(f"#c-{undone}").wait_for()  # back in the queue after the reload
+    assert status_of(service, tokens["alice"], undone) == "pending"
+    assert public_ids(service, "click") == []
+
+
+def test_bulk_spam_three_comments(page: Any, service: ServiceProcess, tokens: dict[str, str]) -> None:
+    ids = [submit(service, "bulk", f"Commentaire {i}") for i in range(3)]
+    keep = submit(service, "bulk", "À garder")
+    scored(service, tokens["alice"], *ids, keep)
+    page.goto(f"{service.base}/moderation/?post=bulk&sort=oldest")
+    page.locator(f"#c-{keep}").wait_for()
+    for key in ["x", "j", "x", "j", "x"]:
+        page.keyboard.press(key)
+    assert page.locator("#selected-count").inner_text() == "3"
+    page.get_by_role("toolbar").get_by_role("button", name="Indésirable").click()
+    for comment_id in ids:
+        page.locator(f"#c-{comment_id}").wait_for(state="detached")
+        assert status_of(service, tokens["alice"], comment_id) == "spam"
+    assert status_of(service, tokens["alice"], keep) == "pending"
+    assert public_ids(service, "bulk") == []
+
+
+def test_second_moderator_sees_the_comment_was_already_decided(page: Any, browser: Any, service: ServiceProcess,
+                                                               tokens: dict[str, str]) -> None:
+    comment_id = submit(service, "race", "Un avis.")
+    scored(service, tokens["alice"], comment_id)
+    page.goto(f"{service.base}/moderation/?post=race")
+    page.locator(f"#c-{comment_id}").wait_for()
+    requests.post(f"{service.base}/api/v1/moderation/comments/{comment_id}/decision", timeout=5,
+                  headers={"Authorization": f"Bearer {tokens['bob']}"}, json={"action": "reject"})
+    page.locator(f"#c-{comment_id} button.approve").click()
+    assert "Déjà décidé" in page.locator(f"#c-{comment_id}").inner_text()
+    assert status_of(service, tokens["alice"], comment_id) == "rejected"
+
+
+def test_hostile_comment_text_stays_inert(page: Any, service: ServiceProcess, tokens: dict[str, str]) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    payload = ('<img src=x onerror="window.__xss=1;alert(1)"> <script>window.__xss=2;alert(2)</script> '
+               '<a href="javascript:alert(3)">clic</a>')
+    comment_id = submit(service, "xss", payload, author='<svg onload="window.__xss=3">')
+    scored(service, tokens["alice"], comment_id)
+    page.goto(f"{service.base}/moderation/?post=xss")
+    card = page.locator(f"#c-{comment_id}")
+    card.wait_for()
+    assert "<script>window.__xss=2" in card.locator(".content").inner_text()  # shown as text
+    assert card.locator("img, script, svg, .content a").count() == 0
+    assert page.evaluate("window.__xss") is None
+    assert dialogs == []
+    assert "script-src 'self'" in requests.get(f"{service.base}/moderation/login", timeout=5).headers[
+        "Content-Security-Policy"]
+
+
+def test_state_changes_without_the_csrf_token_are_refused(page: Any, service: ServiceProcess,
+                                                          tokens: dict[str, str]) -> None:
+    comment_id = submit(service, "csrf", "Un avis.")
+    scored(service, tokens["alice"], comment_id)
+    url = f"{service.base}/moderation/decisions"
+    refused = page.request.post(url, data={"ids": [comment_id], "action": "approve"})
+    assert refused.status == 403
+    forged = page.request.post(url, data={"ids": [comment_id], "action": "approve"},
+                               headers={"X-CSRF-Token": "guess"})
+    assert forged.status == 403
+    assert status_of(service, tokens["alice"], comment_id) == "pending"
+    csrf = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    accepted = page.request.post(url, data={"ids": [comment_id], "action": "approve"}, headers={"X-CSRF-Token": csrf})
+    assert accepted.status == 200 and status_of(service, tokens["alice"], comment_id) == "approved"
+
+
+def test_english_switch_and_phone_layout_with_screenshots(page: Any, service: ServiceProcess,
+                                                          tokens: dict[str, str], output_dir: Path) -> None:
+    ids = [submit(service, "shots", text) for text in (
+        "Merci pour cet article très clair, j'ai appris beaucoup.",
+        "Espèce de connard, tu ne comprends rien à rien.",
+        "Super article ! Visitez http://promo-casino.example pour gagner http://gagner.example")]
+    scored(service, tokens["alice"], *ids)
+    page.goto(f"{service.base}/moderation/?post=shots&sort=risk")
+    page.locator(f"#c-{ids[1]}").wait_for()
+    assert page.locator(f"#c-{ids[1]} mark").count() >= 1  # the words that pushed the verdict
+    page.screenshot(path=str(output_dir / "review-queue.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(output_dir / "review-queue-phone.png"), full_page=True)
+    page.goto(f"{service.base}/moderation/?post=shots&lang=en")
+    assert page.get_by_role("heading", level=1).inner_text() == "Moderation queue"
+    assert (output_dir / "review-queue.png").stat().st_size > 10_000
