@@ -47,6 +47,22 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TRUSTED_PROXIES", 0, int, "number of proxies whose X-Forwarded-For is trusted for the client IP"),
     Setting("MODEL_PATH", None, _opt_str, "model artifact folder; unset: the one shipped in classifier/"),
     Setting("SPAM_DISCARD_THRESHOLD", 0.98, float, "spam probability at or above which a comment goes to `spam`"),
+    Setting("AUTO_APPROVE", False, _bool, "approve low-risk comments from trusted commenters (opt-in)"),
+    Setting("AUTO_APPROVE_MAX_RISK", 0.2, float, "highest risk (max of spam, toxicity) that may be auto-approved"),
+    Setting("TRUSTED_PRIORITY_FACTOR", 0.5, float, "queue risk multiplier for commenters with approved comments"),
+    Setting("SHADOW_SIGNALS", "", str, "comma-separated rules recorded but not acted on (e.g. honeypot,block_word)"),
+    Setting("HONEYPOT_FIELD", "contact_website", str, "hidden form field that only bots fill in"),
+    Setting("FORM_TOKEN_MIN_SECONDS", 3.0, float, "a form sent back faster than this is a time-trap signal"),
+    Setting("FORM_TOKEN_MAX_SECONDS", 7200.0, float, "a form token older than this is a time-trap signal"),
+    Setting("MAX_LINKS", 2, int, "more links than this (content plus website) holds the comment"),
+    Setting("BLOCK_LIST", None, _opt_str, "block-list file (default: service/wordlists/block.txt)"),
+    Setting("HOLD_LIST", None, _opt_str, "hold-list file (default: service/wordlists/hold.txt)"),
+    Setting("FLOOD_SECONDS", 15.0, float, "a second comment from one IP or email within this gets 429 (0: off)"),
+    Setting("RATE_PER_MINUTE", 10.0, float, "sustained submissions per minute per IP (token bucket)"),
+    Setting("RATE_BURST", 5, int, "submissions per IP allowed in a burst"),
+    Setting("DUPLICATE_DAYS", 30, int, "same text, email and post within this many days gets 409"),
+    Setting("WAVE_MIN_AUTHORS", 5, int, "near-identical text from this many authors within an hour is a spam wave"),
+    Setting("AKISMET_SPAM_THRESHOLD", 0.5, float, "spam probability at which comment-check answers true"),
     Setting("WORKER_BATCH", 64, int, "comments a scoring worker reads at once"),
     Setting("WORKER_BLOCK_MS", 1000, int, "how long a worker waits for new comments per read"),
     Setting("WORKER_CLAIM_IDLE_MS", 30_000, int, "a comment unacknowledged this long is reclaimed from a dead worker"),
@@ -70,3 +86,17 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
 def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Defaults, then the environment, then explicit overrides (tests, CLI flags)."""
     return {**defaults(), **from_environment(), **(overrides or {})}
+
+
+def markdown_table() -> str:
+    """The README's configuration table (``python -m service.config``), so docs never drift."""
+    rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    for s in SETTINGS:
+        value = str(s.default).lower() if isinstance(s.default, bool) else s.default
+        default = "unset" if s.default is None else f"`{value}`"
+        rows.append(f"| `{s.env}` | {default} | {s.meaning} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(markdown_table())

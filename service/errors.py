@@ -54,6 +54,10 @@ class Conflict(APIError):
     status, code = 409, "conflict"
 
 
+class TooManyRequests(APIError):
+    status, code = 429, "too_many_requests"
+
+
 class Unavailable(APIError):
     status, code = 503, "unavailable"
 

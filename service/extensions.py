@@ -7,17 +7,30 @@ import logging
 from flask import Flask, current_app
 
 import classifier
+from service.antiabuse import Guard, GuardSettings
 from service.connection import connect
+from service.signals import SignalSettings
 from service.store import CommentStore
+from service.wordlist import WordLists
 
 log = logging.getLogger(__name__)
 
 
 def init_app(app: Flask) -> None:
-    """Create the Redis client (lazy: it connects on first use) and load the model."""
-    client = connect(app.config["REDIS_URL"], app.config["REDIS_TIMEOUT"])
-    app.extensions["moderation.store"] = CommentStore(client, app.config["REDIS_PREFIX"])
-    app.extensions["moderation.model"] = classifier.load(app.config["MODEL_PATH"])
+    """Create the Redis client (lazy: it connects on first use), load the model and the word lists."""
+    from service.web import secret_key
+
+    cfg = app.config
+    app.secret_key = secret_key(cfg["SECRET_KEY"], cfg["DATA_DIR"])
+    client = connect(cfg["REDIS_URL"], cfg["REDIS_TIMEOUT"])
+    app.extensions["moderation.store"] = CommentStore(client, cfg["REDIS_PREFIX"])
+    app.extensions["moderation.guard"] = Guard(client, cfg["REDIS_PREFIX"], app.secret_key, GuardSettings(
+        cfg["FLOOD_SECONDS"], cfg["RATE_PER_MINUTE"], cfg["RATE_BURST"], cfg["DUPLICATE_DAYS"]))
+    app.extensions["moderation.words"] = WordLists.from_files(cfg["BLOCK_LIST"], cfg["HOLD_LIST"])
+    app.extensions["moderation.signals"] = SignalSettings(
+        app.secret_key, cfg["MAX_LINKS"], cfg["FORM_TOKEN_MIN_SECONDS"], cfg["FORM_TOKEN_MAX_SECONDS"],
+        cfg["WAVE_MIN_AUTHORS"])
+    app.extensions["moderation.model"] = classifier.load(cfg["MODEL_PATH"])
     log.info("model %s loaded", app.extensions["moderation.model"].version)
 
 
@@ -27,3 +40,15 @@ def get_store() -> CommentStore:
 
 def get_model() -> classifier.Model:
     return current_app.extensions["moderation.model"]  # type: ignore[no-any-return]
+
+
+def get_guard() -> Guard:
+    return current_app.extensions["moderation.guard"]  # type: ignore[no-any-return]
+
+
+def get_words() -> WordLists:
+    return current_app.extensions["moderation.words"]  # type: ignore[no-any-return]
+
+
+def get_signal_settings() -> SignalSettings:
+    return current_app.extensions["moderation.signals"]  # type: ignore[no-any-return]

@@ -32,6 +32,12 @@ MESSAGES: dict[str, dict[str, str]] = {
                    "en": "Unsupported content type: use application/json or a form."},
     "too_large": {"fr": "Le corps de la requête est trop volumineux ({max} octets au plus).",
                   "en": "The request body is too large (at most {max} bytes)."},
+    "flood": {"fr": "Vous commentez trop vite. Réessayez dans {seconds} secondes.",
+              "en": "You are commenting too quickly. Try again in {seconds} seconds."},
+    "duplicate": {"fr": "Commentaire en double : vous avez déjà envoyé ce commentaire.",
+                  "en": "Duplicate comment: you have already sent this comment."},
+    "forged": {"fr": "Jeton de formulaire invalide : rechargez la page.",
+               "en": "Invalid form token: reload the page."},
     "unavailable": {"fr": "Service momentanément indisponible, réessayez dans un instant.",
                     "en": "Service temporarily unavailable, please retry shortly."},
 }

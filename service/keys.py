@@ -58,7 +58,22 @@ class Keys:
             self.by_risk("%s"),
             self.post_by_time("%s", "%s"),
             self.post_by_risk("%s", "%s"),
+            self.trust("%s"),
         ]
+
+    def trust(self, email_hash: str) -> str:
+        """How many of this (hashed) email's comments were approved."""
+        return f"{self.base}:trust:{email_hash}"
+
+    @property
+    def feedback(self) -> str:
+        """Stream of moderator labels from machine clients (Akismet submit-spam/ham, Perspective)."""
+        return f"{self.base}:feedback"
+
+    @property
+    def api_keys(self) -> str:
+        """Hash of sha256(key) -> machine client record."""
+        return f"{self.prefix}:apikeys"
 
     @property
     def tokens(self) -> str:

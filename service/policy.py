@@ -1,4 +1,10 @@
-"""Scores and signals in, status and reasons out. Thresholds come from config, not the model."""
+"""Scores and signals in, status and reasons out. Thresholds and modes come from config.
+
+Default: every comment waits for a human (``pending``). Comments the policy is sure of
+(blatant spam, honeypot, blocked author or word) go to ``spam``: kept for review, never
+public. Opt-in: low-risk comments from trusted commenters are approved. A signal in
+shadow mode is recorded with what it would have done, and does nothing.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,19 @@ from typing import Any
 
 from classifier import Scores
 from service.keys import Status
+
+SPAM_RULES = frozenset({"honeypot", "blocked_author", "block_word", "spam_discard"})
+HOLD_RULES = frozenset({"time_trap", "too_many_links", "hold_word", "held_author", "spam_wave",
+                        "classifier_unavailable"})
+
+
+@dataclass(frozen=True)
+class PolicySettings:
+    spam_discard_threshold: float = 0.98
+    auto_approve: bool = False
+    auto_approve_max_risk: float = 0.2
+    trusted_priority_factor: float = 0.5
+    shadow: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -18,20 +37,47 @@ class Verdict:
     reasons: list[dict[str, Any]] = field(default_factory=list)
 
 
-def classifier_unavailable(attempts: int) -> Verdict:
-    """A comment the model could not score: still queued for humans, never approved."""
-    reason = {"source": "policy", "rule": "classifier_unavailable",
-              "detail": f"the classifier failed {attempts} time(s); a human must decide", "count": attempts}
-    return Verdict(Status.PENDING, 1.0, [reason])
+def _act(reasons: list[dict[str, Any]], shadow: frozenset[str]) -> tuple[bool, bool]:
+    """(file as spam, hold from auto-approval), marking shadowed reasons as such."""
+    spam = hold = False
+    for reason in reasons:
+        rule = reason.get("rule", "")
+        if rule not in SPAM_RULES and rule not in HOLD_RULES:
+            continue
+        if rule in shadow:
+            reason["shadow"] = True
+            reason["detail"] += f" (shadow mode: would {'file as spam' if rule in SPAM_RULES else 'hold'})"
+            continue
+        spam |= rule in SPAM_RULES
+        hold |= rule in HOLD_RULES
+    return spam, hold
 
 
-def decide(scores: Scores, spam_discard_threshold: float) -> Verdict:
-    """Every comment waits for a human, except blatant spam, which is kept aside as ``spam``."""
-    risk = max(scores.spam, scores.toxicity)
-    reasons = list(scores.reasons)
-    if scores.spam >= spam_discard_threshold:
-        reasons.append({"source": "policy", "rule": "spam_discard", "score": scores.spam,
-                        "threshold": spam_discard_threshold,
-                        "detail": f"spam probability {scores.spam:.2f} >= {spam_discard_threshold}: filed as spam"})
+def decide(scores: Scores | None, signals: list[dict[str, Any]], settings: PolicySettings,
+           trusted: int = 0, attempts: int = 0) -> Verdict:
+    """Weigh the model's scores (None when it failed) and the submission's signals."""
+    reasons = [dict(r) for r in signals]
+    if scores is None:
+        reasons.append({"source": "policy", "rule": "classifier_unavailable", "count": attempts,
+                        "detail": f"the classifier failed {attempts} time(s); a human must decide"})
+        risk = 1.0
+    else:
+        reasons += [dict(r) for r in scores.reasons]
+        risk = max(scores.spam, scores.toxicity)
+        if scores.spam >= settings.spam_discard_threshold:
+            reasons.append({"source": "policy", "rule": "spam_discard", "score": scores.spam,
+                            "threshold": settings.spam_discard_threshold,
+                            "detail": f"spam probability {scores.spam:.2f} >= {settings.spam_discard_threshold}"})
+    spam, hold = _act(reasons, settings.shadow)
+    if trusted:
+        reasons.append({"source": "policy", "rule": "trusted_commenter", "count": trusted,
+                        "detail": f"{trusted} earlier comment(s) approved: lower priority"})
+    if spam:
         return Verdict(Status.SPAM, risk, reasons)
-    return Verdict(Status.PENDING, risk, reasons)
+    if settings.auto_approve and trusted and not hold and scores is not None \
+            and risk <= settings.auto_approve_max_risk:
+        reasons.append({"source": "policy", "rule": "auto_approved", "score": round(risk, 4),
+                        "threshold": settings.auto_approve_max_risk,
+                        "detail": f"trusted commenter and risk {risk:.2f} <= {settings.auto_approve_max_risk}"})
+        return Verdict(Status.APPROVED, risk, reasons)
+    return Verdict(Status.PENDING, risk * settings.trusted_priority_factor if trusted else risk, reasons)

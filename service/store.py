@@ -19,7 +19,7 @@ import redis
 from service.keys import Keys, Status
 
 _TRANSITION = (Path(__file__).parent / "transition.lua").read_text()
-_JSON_FIELDS = ("scores", "reasons")
+_JSON_FIELDS = ("scores", "reasons", "signals")
 
 
 def now_iso() -> str:
@@ -61,11 +61,15 @@ class CommentStore:
         self._transition = client.register_script(_TRANSITION)
 
     # -- writing -------------------------------------------------------------------------------
-    def submit(self, comment: dict[str, Any]) -> str:
+    @staticmethod
+    def new_id() -> str:
+        return uuid.uuid4().hex
+
+    def submit(self, comment: dict[str, Any], comment_id: str | None = None) -> str:
         """Store a new comment as ``received`` and enqueue it for scoring, in one MULTI/EXEC."""
-        comment_id = uuid.uuid4().hex
+        comment_id = comment_id or self.new_id()
         created_us = time.time_ns() // 1000  # microseconds: exact in a double, and sequential submissions never tie
-        record = {k: v for k, v in comment.items() if v is not None}
+        record = {k: json.dumps(v) if k in _JSON_FIELDS else v for k, v in comment.items() if v is not None}
         record.update(id=comment_id, status=Status.RECEIVED.value, created_us=created_us, created_at=now_iso(), risk=0)
         k, status, post = self.keys, Status.RECEIVED.value, str(comment["post_id"])
         pipe = self.redis.pipeline(transaction=True)
@@ -153,6 +157,18 @@ class CommentStore:
         next_cursor = f"{page[-1][1]!r}_{page[-1][0]}" if more and page else None
         return [member for member, _ in page], next_cursor
 
+    def trust_counts(self, email_hashes: list[str]) -> list[int]:
+        """Approved-comment counts for hashed emails ('' counts 0)."""
+        if not email_hashes:
+            return []
+        values = self.redis.mget([self.keys.trust(h or "-") for h in email_hashes])
+        return [max(0, int(v)) if v and h else 0 for v, h in zip(values, email_hashes, strict=True)]
+
+    def record_feedback(self, label: str, source: str, fields: dict[str, str]) -> None:
+        """Keep a moderator label (spam/ham, toxic/civil) for the next model to learn from."""
+        self.redis.xadd(self.keys.feedback, {"label": label, "source": source, "at": now_iso(), **fields},
+                        maxlen=100_000, approximate=True)
+
     def counts(self) -> dict[str, int]:
         """How many comments are in each status."""
         pipe = self.redis.pipeline(transaction=False)
@@ -169,7 +185,7 @@ class CommentStore:
             return None
         out: dict[str, Any] = dict(raw)
         for name in _JSON_FIELDS:
-            out[name] = json.loads(raw[name]) if name in raw else ([] if name == "reasons" else None)
+            out[name] = json.loads(raw[name]) if name in raw else (None if name == "scores" else [])
         out["risk"] = float(raw.get("risk", 0))
         for name in ("url", "parent_id"):
             out.setdefault(name, None)

@@ -4,7 +4,7 @@
 -- ARGV: 1 id, 2 allowed statuses (space separated), 3 new status, 4 actor, 5 reason,
 --       6 now (ISO 8601), 7 extra fields (JSON object), 8 risk ('' keeps the stored one),
 --       9 stream entry id to acknowledge ('' for none), 10 consumer group,
---       11..14 index key templates: status time, status risk, post time, post risk
+--       11..14 index key templates: status time, status risk, post time, post risk; 15 trust template
 local ack = ARGV[9]
 if ack ~= '' then
   redis.call('XACK', KEYS[3], ARGV[10], ack)
@@ -37,6 +37,10 @@ redis.call('ZADD', string.format(t_time, to), created, id)
 redis.call('ZADD', string.format(t_risk, to), risk, id)
 redis.call('ZADD', string.format(p_time, post, to), created, id)
 redis.call('ZADD', string.format(p_risk, post, to), risk, id)
+local email_hash = redis.call('HGET', KEYS[1], 'email_hash')
+if email_hash and email_hash ~= '' and (to == 'approved') ~= (current == 'approved') then
+  redis.call('INCRBY', string.format(ARGV[15], email_hash), to == 'approved' and 1 or -1)
+end
 redis.call('XADD', KEYS[2], '*', 'comment_id', id, 'actor', ARGV[4], 'from', current, 'to', to,
   'reason', ARGV[5], 'model_version', redis.call('HGET', KEYS[1], 'model_version') or '', 'at', ARGV[6])
 return {'ok', current}

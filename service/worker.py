@@ -12,7 +12,7 @@ import logging
 import os
 import socket
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import redis
@@ -20,7 +20,7 @@ import redis
 import classifier
 from service import policy
 from service.keys import Status
-from service.store import CommentStore, Move
+from service.store import CommentStore, Move, now_iso
 
 log = logging.getLogger(__name__)
 
@@ -31,12 +31,19 @@ class WorkerSettings:
     block_ms: int = 1000
     claim_idle_ms: int = 30_000
     max_attempts: int = 3
-    spam_discard_threshold: float = 0.98
+    policy: policy.PolicySettings = field(default_factory=policy.PolicySettings)
 
     @classmethod
     def from_config(cls, cfg: dict[str, Any]) -> WorkerSettings:
         return cls(cfg["WORKER_BATCH"], cfg["WORKER_BLOCK_MS"], cfg["WORKER_CLAIM_IDLE_MS"],
-                   cfg["WORKER_MAX_ATTEMPTS"], cfg["SPAM_DISCARD_THRESHOLD"])
+                   cfg["WORKER_MAX_ATTEMPTS"], policy_settings(cfg))
+
+
+def policy_settings(cfg: dict[str, Any]) -> policy.PolicySettings:
+    """The policy's thresholds and modes from the app config."""
+    shadow = frozenset(s.strip() for s in cfg["SHADOW_SIGNALS"].split(",") if s.strip())
+    return policy.PolicySettings(cfg["SPAM_DISCARD_THRESHOLD"], cfg["AUTO_APPROVE"], cfg["AUTO_APPROVE_MAX_RISK"],
+                                 cfg["TRUSTED_PRIORITY_FACTOR"], shadow)
 
 
 class ScoringWorker:
@@ -102,15 +109,18 @@ class ScoringWorker:
         entry_ids = [entry_id for entry_id, _ in entries]
         comments = [self.store.get(fields.get("id", "")) for _, fields in entries]
         attempts = self._deliveries(entry_ids)
+        trusted = self.store.trust_counts([c.get("email_hash", "") if c else "" for c in comments])
         moves: list[Move] = []
         to_score: list[tuple[str, dict[str, Any]]] = []
-        for entry_id, comment, tries in zip(entry_ids, comments, attempts, strict=True):
+        for entry_id, comment, tries, trust in zip(entry_ids, comments, attempts, trusted, strict=True):
             if comment is None or comment["status"] != Status.RECEIVED.value:
                 moves.append(Move(comment["id"] if comment else "-", (Status.RECEIVED,), Status.RECEIVED,
                                   self.actor, "already filed", ack=entry_id))
             elif tries > self.settings.max_attempts:
-                moves.append(self._move(entry_id, comment, policy.classifier_unavailable(tries - 1), None))
+                verdict = policy.decide(None, comment["signals"], self.settings.policy, trust, tries - 1)
+                moves.append(self._move(entry_id, comment, verdict, None))
             else:
+                comment["trusted"] = trust
                 to_score.append((entry_id, comment))
         moves += self._score(to_score)
         outcomes = self.store.transition_many(moves) if moves else []
@@ -128,8 +138,8 @@ class ScoringWorker:
         except Exception:
             log.exception("batch scoring failed; scoring one by one")
             return [m for item in batch for m in self._score([item])] if len(batch) > 1 else []
-        threshold = self.settings.spam_discard_threshold
-        return [self._move(entry_id, comment, policy.decide(s, threshold), s)
+        settings = self.settings.policy
+        return [self._move(entry_id, comment, policy.decide(s, comment["signals"], settings, comment["trusted"]), s)
                 for (entry_id, comment), s in zip(batch, scores, strict=True)]
 
     def _move(self, entry_id: str, comment: dict[str, Any], verdict: policy.Verdict,
@@ -138,6 +148,8 @@ class ScoringWorker:
         if scores is not None:
             fields.update(scores={"spam": scores.spam, "toxicity": scores.toxicity}, language=scores.language,
                           model_version=scores.version)
+        if verdict.status == Status.APPROVED:
+            fields.update(decided_by="policy:auto_approve", decided_at=now_iso())
         rules = ",".join(r["rule"] for r in verdict.reasons) or "scored"
         return Move(comment["id"], (Status.RECEIVED,), verdict.status, self.actor, rules, fields, verdict.risk,
                     ack=entry_id)

@@ -1,35 +1,47 @@
-"""The blog frontend's side: submit a comment (JSON or a WordPress-style form)."""
+"""The blog frontend's side: submit a comment (JSON or a WordPress-style form), get a form token."""
 
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import UnsupportedMediaType
 
-from service.errors import APIError, ValidationFailed
-from service.extensions import get_store
+from service import formtoken, signals
+from service.antiabuse import Refused
+from service.errors import APIError, Conflict, TooManyRequests, ValidationFailed
+from service.extensions import get_guard, get_signal_settings, get_store, get_words
 from service.i18n import language, t
 from service.schemas import form_to_submission, validate_submission
 
 bp = Blueprint("comments", __name__, url_prefix="/api/v1")
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+FORM_TOKEN_FIELD = "form_token"
 
 
-def read_payload(lang: str) -> Any:
-    """The request body as JSON or as a mapped form; 415 for anything else, 400 if malformed."""
+def read_payload(lang: str) -> tuple[Any, str | None, str | None]:
+    """(submission, honeypot value, form token) from JSON or a form; 415 otherwise, 400 if malformed."""
+    honeypot_field = current_app.config["HONEYPOT_FIELD"]
     if request.mimetype == "application/json" or request.mimetype.endswith("+json"):
-        raw = request.get_data(cache=True)
         try:
-            return json.loads(raw)
+            payload = json.loads(request.get_data(cache=True))
         except (ValueError, RecursionError) as exc:
             raise APIError(t("malformed", lang)) from exc
+        if isinstance(payload, dict):
+            return payload, _text(payload.pop(honeypot_field, None)), _text(payload.pop(FORM_TOKEN_FIELD, None))
+        return payload, None, None
     if request.mimetype in FORM_TYPES:
-        return form_to_submission(request.form)
+        form = request.form
+        return form_to_submission(form), form.get(honeypot_field), form.get(FORM_TOKEN_FIELD)
     raise UnsupportedMediaType()
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else (json.dumps(value) if value not in (None, "") else None)
 
 
 def request_context() -> dict[str, str | None]:
@@ -44,14 +56,46 @@ def request_context() -> dict[str, str | None]:
 
 @bp.post("/comments")
 def submit() -> tuple[Response, int]:
-    """Validate, store durably with status ``received``, enqueue for scoring, answer 202."""
+    """Validate, check for abuse, store durably with status ``received``, enqueue for scoring, answer 202."""
     lang = language()
+    payload, honeypot, token = read_payload(lang)
     try:
-        data = validate_submission(read_payload(lang), lang)
+        data = validate_submission(payload, lang)
     except ValidationError as exc:
         raise ValidationFailed(t("invalid_fields", lang), errors=exc.normalized_messages()) from None
-    store = get_store()
+    store, guard = get_store(), get_guard()
     if data["parent_id"] and not store.is_published_on(data["parent_id"], data["post_id"]):
         raise ValidationFailed(t("invalid_fields", lang), errors={"parent_id": [t("parent", lang)]})
-    comment_id = store.submit({**data, **request_context()})
+    context = request_context()
+    ip = context["ip"] or ""
+    comment_id = store.new_id()
+    try:
+        found = signals.collect(get_signal_settings(), guard, get_words(), comment_id, data, ip, honeypot, token)
+    except formtoken.ForgedToken:
+        raise ValidationFailed(t("invalid_fields", lang), errors={FORM_TOKEN_FIELD: [t("forged", lang)]}) from None
+    try:
+        guard.admit(data["post_id"], data["email"], ip, data["content"])
+    except Refused as refused:
+        if refused.kind == "duplicate":
+            raise Conflict(t("duplicate", lang), errors={"content": [t("duplicate", lang)]}) from None
+        seconds = max(1, math.ceil(refused.retry_after))
+        raise TooManyRequests(t("flood", lang, seconds=seconds), headers={"Retry-After": str(seconds)}) from None
+    record = {**data, **context, "signals": found, "email_hash": guard.digest(data["email"])}
+    try:
+        store.submit(record, comment_id)
+    except Exception:
+        guard.release(data["post_id"], data["email"], ip, data["content"])
+        raise
     return jsonify({"id": comment_id, "status": "received", "message": t("received", lang)}), 202
+
+
+@bp.get("/form-token")
+def form_token() -> Response:
+    """A signed time-trap token for a comment form on ``post_id``, and the field names to use."""
+    post_id = request.args.get("post_id", "").strip()
+    if not post_id or len(post_id) > 200:
+        raise ValidationFailed("Invalid query.", errors={"post_id": [t("required")]})
+    cfg = current_app.config
+    return jsonify({"token": formtoken.issue(get_signal_settings().secret, post_id), "field": FORM_TOKEN_FIELD,
+                    "honeypot_field": cfg["HONEYPOT_FIELD"], "min_seconds": cfg["FORM_TOKEN_MIN_SECONDS"],
+                    "max_seconds": cfg["FORM_TOKEN_MAX_SECONDS"]})

@@ -33,7 +33,6 @@ def secret_key(configured: str | None, data_dir: str) -> str:
 def init_app(app: Flask) -> None:
     from service.web import views
 
-    app.secret_key = secret_key(app.config["SECRET_KEY"], app.config["DATA_DIR"])
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
                       SESSION_COOKIE_NAME="moderation_session", SESSION_COOKIE_PATH="/moderation")
     app.session_interface = SessionInterface()

@@ -14,6 +14,7 @@ import requests
 
 from service.auth import create_token
 from service.keys import Keys
+from tests.conftest import RELAXED_ENV
 from tests.servers import RedisServer, ServiceProcess, wait_until
 
 EMAIL = "lea.martin@example.fr"
@@ -24,7 +25,7 @@ CLIENT_IP = "203.0.113.77"
 def service(redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProcess]:
     prefix = f"e2e{uuid.uuid4().hex[:8]}"
     env = {"REDIS_URL": redis_server.url, "MODERATION_REDIS_PREFIX": prefix, "MODERATION_TRUSTED_PROXIES": "1",
-           "MODERATION_WORKER_CLAIM_IDLE_MS": "500"}
+           "MODERATION_WORKER_CLAIM_IDLE_MS": "500", **RELAXED_ENV}
     proc = ServiceProcess(tmp_path_factory.mktemp("serve"), env).start()
     proc.prefix = prefix  # type: ignore[attr-defined]
     yield proc

@@ -8,7 +8,7 @@ from pathlib import Path
 from flask.testing import FlaskClient
 
 from service import create_app
-from tests.conftest import comment_payload
+from tests.conftest import RELAXED, comment_payload
 from tests.servers import RedisServer
 
 
@@ -36,7 +36,8 @@ def test_unknown_route_gets_the_error_shape(client: FlaskClient) -> None:
 
 def test_redis_outage_gives_503_then_recovers_with_nothing_lost_or_duplicated(tmp_path: Path) -> None:
     server = RedisServer(tmp_path / "redis").start()
-    app = create_app({"REDIS_URL": server.url, "REDIS_PREFIX": "outage", "REDIS_TIMEOUT": 0.5})
+    app = create_app({"REDIS_URL": server.url, "REDIS_PREFIX": "outage", "REDIS_TIMEOUT": 0.5,
+                      "DATA_DIR": str(tmp_path / "var"), **RELAXED})
     client = app.test_client()
     store = app.extensions["moderation.store"]
     try:

@@ -14,6 +14,7 @@ import requests
 
 from service.auth import create_token
 from service.keys import Keys
+from tests.conftest import RELAXED_ENV
 from tests.servers import RedisServer, ServiceProcess, wait_until
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -29,7 +30,8 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not shutil.which
 @pytest.fixture(scope="module")
 def service(redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProcess]:
     prefix = f"web{uuid.uuid4().hex[:8]}"
-    env = {"REDIS_URL": redis_server.url, "MODERATION_REDIS_PREFIX": prefix, "MODERATION_SECRET_KEY": "test-key"}
+    env = {"REDIS_URL": redis_server.url, "MODERATION_REDIS_PREFIX": prefix, "MODERATION_SECRET_KEY": "test-key",
+           **RELAXED_ENV}
     proc = ServiceProcess(tmp_path_factory.mktemp("web"), env).start()
     proc.prefix = prefix  # type: ignore[attr-defined]
     yield proc

@@ -1,0 +1,148 @@
+"""Redis-backed anti-abuse state: flood control, duplicates, spam waves, blocked and held authors.
+
+Emails and IPs are never used as key names: they are HMAC'd with the service secret first.
+These keys share the hash tag ``{a}`` so the admission script touches one Cluster slot.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import json
+import time
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import redis
+
+from classifier.features import normalise
+
+_ADMIT = (Path(__file__).parent / "admit.lua").read_text()
+_PRIME = (1 << 61) - 1
+_RNG = np.random.default_rng(20261126)
+_A = _RNG.integers(1, 1 << 31, size=32, dtype=np.int64)
+_B = _RNG.integers(0, 1 << 31, size=32, dtype=np.int64)
+BANDS, ROWS = 8, 4
+
+
+class Refused(Exception):
+    """A submission refused before storage: ``flood``/``rate`` (429) or ``duplicate`` (409)."""
+
+    def __init__(self, kind: str, retry_after: float = 0.0):
+        super().__init__(kind)
+        self.kind = kind
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class GuardSettings:
+    flood_seconds: float = 15
+    rate_per_minute: float = 10
+    rate_burst: int = 5
+    duplicate_days: int = 30
+    wave_window_seconds: int = 3600
+    wave_min_chars: int = 30
+
+
+def minhash(text: str) -> np.ndarray:
+    """32 MinHash values over character 5-grams of the normalised text (for near-duplicates)."""
+    norm = " ".join(normalise(text).split())
+    shingles = {norm[i:i + 5] for i in range(max(1, len(norm) - 4))}
+    base = np.array([zlib.crc32(s.encode()) for s in shingles], dtype=np.int64)
+    return ((_A[:, None] * base[None, :] + _B[:, None]) % _PRIME).min(axis=1)  # type: ignore[no-any-return]
+
+
+class Guard:
+    """Anti-abuse checks for one deployment (one prefix, one secret)."""
+
+    def __init__(self, client: redis.Redis, prefix: str, secret: str, settings: GuardSettings):
+        self.redis = client
+        self.base = f"{prefix}:{{a}}"
+        self.secret = secret.encode()
+        self.settings = settings
+        self._admit = client.register_script(_ADMIT)
+
+    def digest(self, value: str) -> str:
+        """A keyed hash of personal data (email, IP), usable for look-ups, useless to a reader."""
+        return hmac.new(self.secret, value.strip().casefold().encode(), hashlib.sha256).hexdigest()[:32]
+
+    def _keys(self, post_id: str, email: str, ip: str, content: str) -> list[str]:
+        fingerprint = self.digest(f"{post_id}\n{email}\n{' '.join(normalise(content).split())}")
+        return [f"{self.base}:flood:ip:{self.digest(ip)}", f"{self.base}:flood:email:{self.digest(email)}",
+                f"{self.base}:bucket:{self.digest(ip)}", f"{self.base}:dup:{fingerprint}"]
+
+    def admit(self, post_id: str, email: str, ip: str, content: str) -> None:
+        """Raise Refused for a flood, a rate-limit breach or an exact duplicate; else record this one."""
+        s = self.settings
+        result, wait_ms = self._admit(
+            keys=self._keys(post_id, email, ip, content),
+            args=[int(s.flood_seconds * 1000), int(time.time() * 1000), s.rate_burst,
+                  repr(s.rate_per_minute / 60_000), s.duplicate_days * 86400])
+        if result != "ok":
+            raise Refused(result, int(wait_ms) / 1000)
+
+    def release(self, post_id: str, email: str, ip: str, content: str) -> None:
+        """Forget an admission whose comment could not be stored, so a retry is not refused."""
+        keys = self._keys(post_id, email, ip, content)
+        self.redis.delete(keys[0], keys[1], keys[3])
+
+    def wave(self, comment_id: str, author: str, content: str) -> int:
+        """How many distinct authors sent near-identical text within the window (0 if too short)."""
+        if len(content.strip()) < self.settings.wave_min_chars:
+            return 0
+        bands = minhash(content).reshape(BANDS, ROWS)
+        now = time.time()
+        member = f"{comment_id}|{self.digest(author)}"
+        pipe = self.redis.pipeline(transaction=False)
+        for i, band in enumerate(bands):
+            key = f"{self.base}:wave:{i}:{zlib.crc32(band.tobytes()):08x}"
+            pipe.zremrangebyscore(key, "-inf", now - self.settings.wave_window_seconds)
+            pipe.zadd(key, {member: now})
+            pipe.expire(key, self.settings.wave_window_seconds)
+            pipe.zrange(key, 0, -1)
+        replies = pipe.execute()
+        members = {m for reply in replies[3::4] for m in reply}
+        return len({m.split("|", 1)[1] for m in members})
+
+    # -- blocked and held authors -----------------------------------------------------------------
+    @property
+    def authors_key(self) -> str:
+        return f"{self.base}:authors"
+
+    def set_author(self, mode: str, by: str, email: str | None = None, ip_prefix: str | None = None,
+                   note: str | None = None) -> dict[str, Any]:
+        """Mark an author (by email hash or IP prefix) as always-hold or blocked."""
+        entry_id = f"email:{self.digest(email)}" if email else f"ip:{ip_prefix}"
+        record = {"id": entry_id, "mode": mode, "note": note or "", "by": by,
+                  "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        self.redis.hset(self.authors_key, entry_id, json.dumps(record))
+        return record
+
+    def list_authors(self) -> list[dict[str, Any]]:
+        return sorted((json.loads(v) for v in self.redis.hvals(self.authors_key)), key=lambda r: r["at"])
+
+    def delete_author(self, entry_id: str) -> bool:
+        return bool(self.redis.hdel(self.authors_key, entry_id))
+
+    def author_mode(self, email: str, ip: str | None) -> dict[str, Any] | None:
+        """The strictest block/hold entry matching this email or any prefix of this IP."""
+        candidates = [f"email:{self.digest(email)}"] + [f"ip:{p}" for p in ip_prefixes(ip)]
+        found = [json.loads(v) for v in self.redis.hmget(self.authors_key, candidates) if v]
+        found.sort(key=lambda r: r["mode"] != "block")
+        return found[0] if found else None
+
+
+def ip_prefixes(ip: str | None) -> list[str]:
+    """The address itself and the prefixes an operator may block: IPv4 /24 and /16, IPv6 /64 and /48."""
+    if not ip:
+        return []
+    try:
+        addr = ipaddress.ip_address(ip)
+    except ValueError:
+        return []
+    lengths = (24, 16) if addr.version == 4 else (64, 48)
+    return [str(addr)] + [str(ipaddress.ip_network(f"{addr}/{n}", strict=False)) for n in lengths]
