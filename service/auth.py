@@ -32,6 +32,26 @@ def create_token(client: redis.Redis, keys: Keys, name: str) -> str:
     return token
 
 
+def create_api_key(client: redis.Redis, keys: Keys, name: str) -> str:
+    """A key for a machine client (Akismet or Perspective clients); stored hashed, shown once."""
+    key = "key_" + secrets.token_urlsafe(24)
+    digest = token_hash(key)
+    client.hset(keys.api_keys, digest, json.dumps({"name": name, "hash": digest, "created_at": now_iso()}))
+    return key
+
+
+def api_client_for(client: redis.Redis, keys: Keys, key: str) -> str | None:
+    """The machine client an API key belongs to, or None."""
+    if not key:
+        return None
+    digest = token_hash(key)
+    raw = client.hget(keys.api_keys, digest)
+    if raw is None:
+        return None
+    record = json.loads(raw)
+    return str(record["name"]) if hmac.compare_digest(record["hash"], digest) else None
+
+
 def list_tokens(client: redis.Redis, keys: Keys) -> list[dict[str, str]]:
     """Every stored token's moderator name and creation time (never the token)."""
     records = [json.loads(v) for v in client.hvals(keys.tokens)]

@@ -182,6 +182,27 @@ def token_revoke(name: str) -> None:
         click.echo(f"revoked {revoke_tokens(store.redis, store.keys, name)} token(s)")
 
 
+@main.group("api-key")
+def api_key() -> None:
+    """API keys for machine clients: Akismet and Perspective clients (shown once, stored hashed)."""
+
+
+@api_key.command("create")
+@click.argument("name")
+def api_key_create(name: str) -> None:
+    """Create an API key for client NAME and print it alone on the last line."""
+    from service.auth import create_api_key
+
+    if not name.strip() or len(name) > 100:
+        raise click.BadParameter("a name of 1 to 100 characters", param_hint="NAME")
+    cfg = config.load()
+    with redis_url_for_command(cfg) as url:
+        store = _store(url, cfg)
+        secret = create_api_key(store.redis, store.keys, name.strip())
+    click.echo(f"API key for {name.strip()} (shown once, keep it secret):")
+    click.echo(secret)
+
+
 def _store(url: str, cfg: dict[str, Any]) -> Any:
     from service.connection import connect
     from service.store import CommentStore

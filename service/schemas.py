@@ -61,8 +61,12 @@ def _messages(lang: str, **extra: str) -> dict[str, Any]:
     }
 
 
-def _not_blank(lang: str) -> validate.Validator:
-    return validate.Regexp(r"\S", error=t("blank", lang))
+def _not_blank(lang: str) -> Any:
+    def check(value: str) -> None:
+        if not value.strip():
+            raise ValidationError(t("blank", lang))
+
+    return check
 
 
 @cache

@@ -6,7 +6,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from service.api import comments, moderation, ops, public
+    from service.api import authors, comments, moderation, ops, public
+    from service.compat import akismet
 
-    for module in (comments, public, moderation, ops):
+    for module in (comments, public, moderation, authors, ops, akismet):
         app.register_blueprint(module.bp)

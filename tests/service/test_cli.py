@@ -53,3 +53,18 @@ def test_token_create_without_redis_url_uses_the_embedded_redis(tmp_path: Path,
             assert moderator_for(client, Keys("moderation"), token) == "bob"
         finally:
             client.close()
+
+
+def test_api_key_create_prints_the_key_alone_on_the_last_line(redis_server: RedisServer, prefix: str) -> None:
+    from service.auth import api_client_for
+
+    env = {"REDIS_URL": redis_server.url, "MODERATION_REDIS_PREFIX": prefix}
+    result = CliRunner().invoke(main, ["api-key", "create", "wordpress"], env=env)
+    assert result.exit_code == 0, result.output
+    key = result.output.strip().splitlines()[-1]
+    client = connect(redis_server.url)
+    try:
+        assert api_client_for(client, Keys(prefix), key) == "wordpress"
+        assert api_client_for(client, Keys(prefix), key + "x") is None
+    finally:
+        client.close()

@@ -29,6 +29,10 @@ def test_json_submission_is_stored_as_received_and_enqueued(client: FlaskClient,
     assert store.redis.xlen(store.keys.incoming) == 1
 
 
+def test_leading_spaces_are_not_blank(client: FlaskClient) -> None:
+    assert client.post("/api/v1/comments", json=comment_payload(content="  Bonjour")).status_code == 202
+
+
 def test_wordpress_form_is_accepted_and_extra_fields_ignored(client: FlaskClient, store: CommentStore) -> None:
     form = {"comment_post_ID": "7", "author": "Zoé", "email": "zoe@example.fr", "url": "",
             "comment": "Très bon article !", "comment_parent": "0", "submit": "Laisser un commentaire",
@@ -46,6 +50,7 @@ def test_wordpress_form_is_accepted_and_extra_fields_ignored(client: FlaskClient
     [
         ({"email": "not-an-address"}, "email", "Adresse e-mail invalide."),
         ({"author": "   "}, "author", "Ce champ ne peut pas être vide."),
+        ({"content": " \n\t "}, "content", "Ce champ ne peut pas être vide."),
         ({"content": ""}, "content", "Ce champ ne peut pas être vide."),
         ({"author": "a" * 246}, "author", "Ce champ ne doit pas dépasser 245 caractères."),
         ({"email": "a" * 96 + "@x.fr"}, "email", "Ce champ ne doit pas dépasser 100 caractères."),

@@ -154,6 +154,7 @@ def test_second_moderator_sees_the_comment_was_already_decided(page: Any, browse
     requests.post(f"{service.base}/api/v1/moderation/comments/{comment_id}/decision", timeout=5,
                   headers={"Authorization": f"Bearer {tokens['bob']}"}, json={"action": "reject"})
     page.locator(f"#c-{comment_id} button.approve").click()
+    page.locator(f"#c-{comment_id}.conflict").wait_for()
     assert "Déjà décidé" in page.locator(f"#c-{comment_id}").inner_text()
     assert status_of(service, tokens["alice"], comment_id) == "rejected"
 

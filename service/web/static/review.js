@@ -63,7 +63,7 @@
       } else if (card) {
         card.classList.add("conflict");
         card.querySelector(".actions").textContent = `${words.already}${r.status ? " (" + r.status + ")" : ""}`;
-        setTimeout(() => { card.remove(); focusCard(focused); }, 1500);
+        setTimeout(() => { card.remove(); focusCard(focused); }, 4000);
       }
     }
     updateSelected();

@@ -1,0 +1,1 @@
+"""Endpoints shaped like other services' APIs, translating to the same core."""

@@ -1,0 +1,118 @@
+"""An Akismet 1.1-compatible API, so existing blogs and plugins can point at us.
+
+Same form parameters and answers as Akismet: ``true``/``false`` bodies, ``invalid`` for an
+unknown key, ``X-akismet-pro-tip: discard`` for blatant spam and ``X-akismet-debug-help``
+on a missing parameter. comment-check scores synchronously and also queues the comment
+for review (unless ``is_test``).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, request
+
+from service import signals
+from service.auth import api_client_for
+from service.extensions import get_guard, get_model, get_signal_settings, get_store, get_words
+from service.policy import SPAM_RULES
+
+bp = Blueprint("akismet", __name__, url_prefix="/1.1")
+THANKS = "Thanks for making the web a better place."
+
+
+def _text(body: str, headers: dict[str, str] | None = None) -> Response:
+    return Response(body, 200, {"Content-Type": "text/plain; charset=utf-8", **(headers or {})})
+
+
+def _key() -> str:
+    return request.form.get("api_key") or request.form.get("key") or ""
+
+
+def _missing(*names: str) -> Response | None:
+    for name in names:
+        if not request.form.get(name):
+            return _text(f"Missing required field: {name}.", {"X-akismet-debug-help": f"Empty \"{name}\" value"})
+    return None
+
+
+def _client() -> str | None:
+    store = get_store()
+    return api_client_for(store.redis, store.keys, _key())
+
+
+def _invalid() -> Response:
+    return _text("invalid", {"X-akismet-debug-help": "We were unable to verify your API key."})
+
+
+@bp.post("/verify-key")
+def verify_key() -> Response:
+    """``valid`` for a key made with `moderation api-key create`, else ``invalid``."""
+    missing = _missing("key") if not _key() else None
+    if missing:
+        return missing
+    return _text("valid") if _client() else _invalid()
+
+
+def _comment() -> dict[str, str | None]:
+    f = request.form
+    return {
+        "post_id": f.get("permalink") or f.get("blog") or "akismet",
+        "author": f.get("comment_author") or "",
+        "email": f.get("comment_author_email") or "",
+        "url": f.get("comment_author_url") or None,
+        "content": f.get("comment_content") or "",
+        "parent_id": None,
+        "ip": f.get("user_ip"),
+        "user_agent": f.get("user_agent"),
+        "referrer": f.get("referrer"),
+        "accept_language": f.get("blog_lang"),
+    }
+
+
+@bp.post("/comment-check")
+def comment_check() -> Response:
+    """Score one comment in the request (about 2 ms) and answer Akismet's way; queue it for review."""
+    if not _client():
+        return _invalid()
+    missing = _missing("blog", "user_ip")
+    if missing:
+        return missing
+    data = _comment()
+    honeypot_field = request.form.get("honeypot_field_name") or current_app.config["HONEYPOT_FIELD"]
+    store, guard = get_store(), get_guard()
+    comment_id = store.new_id()
+    found = signals.collect(get_signal_settings(), guard, get_words(), comment_id, data, data["ip"],  # type: ignore[arg-type]
+                            request.form.get(honeypot_field), None)
+    scores = get_model().score(data)
+    cfg = current_app.config
+    blatant = scores.spam >= cfg["SPAM_DISCARD_THRESHOLD"] or any(s["rule"] in SPAM_RULES for s in found)
+    spam = blatant or scores.spam >= cfg["AKISMET_SPAM_THRESHOLD"]
+    if request.form.get("is_test") not in ("1", "true"):
+        store.submit({**data, "signals": found, "email_hash": guard.digest(data["email"] or ""),
+                      "source": "akismet"}, comment_id)
+    headers = {"X-akismet-pro-tip": "discard"} if blatant else {}
+    return _text("true" if spam else "false", {**headers, "X-akismet-guid": comment_id})
+
+
+def _feedback(label: str) -> Response:
+    if not _client():
+        return _invalid()
+    missing = _missing("blog")
+    if missing:
+        return missing
+    data = _comment()
+    get_store().record_feedback(label, "akismet", {
+        "content": data["content"] or "", "author": data["author"] or "", "url": data["url"] or "",
+        "post_id": data["post_id"] or "", "client": _client() or ""})
+    return _text(THANKS)
+
+
+@bp.post("/submit-spam")
+def submit_spam() -> Response:
+    """A moderator says this comment is spam: kept as a label for the models."""
+    return _feedback("spam")
+
+
+@bp.post("/submit-ham")
+def submit_ham() -> Response:
+    """A moderator says this comment is not spam."""
+    return _feedback("ham")
