@@ -23,6 +23,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then the environment, then ``overrides`` (tests)."""
     app = Flask(__name__)
     app.config.from_mapping(config.load(overrides))
+    app.debug = False  # FLASK_DEBUG in the environment must never expose the debugger in production
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     configure_logging(app.config["LOG_LEVEL"])

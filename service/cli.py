@@ -203,6 +203,49 @@ def api_key_create(name: str) -> None:
     click.echo(secret)
 
 
+@main.group()
+def privacy() -> None:
+    """GDPR: export or erase everything held about one email."""
+
+
+@privacy.command("export")
+@click.argument("email")
+def privacy_export(email: str) -> None:
+    """Print everything held about EMAIL as JSON."""
+    import json
+
+    from service import privacy as gdpr
+
+    cfg = config.load()
+    with redis_url_for_command(cfg) as url:
+        store, guard = _store(url, cfg), _guard(url, cfg)
+        click.echo(json.dumps(gdpr.export(store, guard, email), ensure_ascii=False, indent=2))
+
+
+@privacy.command("erase")
+@click.argument("email")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def privacy_erase(email: str, yes: bool) -> None:
+    """Delete EMAIL's comments and every trace of it; the audit trail keeps an anonymous entry."""
+    from service import privacy as gdpr
+
+    if not yes:
+        click.confirm("Erase every comment and trace of this email?", abort=True)
+    cfg = config.load()
+    with redis_url_for_command(cfg) as url:
+        result = gdpr.erase(_store(url, cfg), _guard(url, cfg), email, "cli")
+    click.echo(f"erased {result['comments']} comment(s), {result['audit_entries']} audit entrie(s)")
+
+
+def _guard(url: str, cfg: dict[str, Any]) -> Any:
+    from service.antiabuse import Guard, GuardSettings
+    from service.connection import connect
+    from service.web import secret_key
+
+    secret = secret_key(cfg["SECRET_KEY"], cfg["DATA_DIR"])
+    return Guard(connect(url, cfg["REDIS_TIMEOUT"]), cfg["REDIS_PREFIX"], secret, GuardSettings())
+
+
 def _store(url: str, cfg: dict[str, Any]) -> Any:
     from service.connection import connect
     from service.store import CommentStore

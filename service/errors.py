@@ -92,7 +92,8 @@ def init_app(app: Flask) -> None:
         status = exc.code or 500
         code, key = _HTTP_CODES.get(status, (exc.name.lower().replace(" ", "_"), None))
         message = t(key, max=app.config["MAX_BODY_BYTES"]) if key else (exc.description or exc.name)
-        return error_response(status, code, message)
+        kept = {k: v for k, v in exc.get_headers() if k.lower() not in ("content-type", "content-length")}
+        return error_response(status, code, message, headers=kept)  # e.g. Allow on 405
 
     @app.errorhandler(redis.exceptions.ConnectionError)
     @app.errorhandler(redis.exceptions.TimeoutError)

@@ -65,6 +65,14 @@ class Keys:
         """How many of this (hashed) email's comments were approved."""
         return f"{self.base}:trust:{email_hash}"
 
+    def by_email(self, email_hash: str) -> str:
+        """Ids of the comments sent with one (hashed) email: for export and erasure."""
+        return f"{self.base}:email:{email_hash}"
+
+    def idempotency(self, key_hash: str) -> str:
+        """The first response to a submission carrying this Idempotency-Key."""
+        return f"{self.base}:idem:{key_hash}"
+
     @property
     def feedback(self) -> str:
         """Stream of moderator labels from machine clients (Akismet submit-spam/ham, Perspective)."""

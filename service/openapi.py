@@ -9,12 +9,14 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from service import schemas
+from service.api.authors import AuthorRule
+from service.api.privacy import EmailRequest
 
 _ERRORS = {str(code): {"description": text, "content": {"application/json": {"schema": "ErrorBody"}}}
            for code, text in ((400, "Malformed body"), (401, "No token"), (403, "Unknown token"),
                               (404, "Not found"), (409, "Already decided"), (413, "Body too large"),
                               (415, "Unsupported content type"), (422, "Invalid fields"),
-                              (503, "Redis unavailable"))}
+                              (429, "Too many requests (see Retry-After)"), (503, "Redis unavailable"))}
 
 
 def _errors(*codes: int) -> dict[str, Any]:
@@ -34,8 +36,15 @@ def spec_dict() -> dict[str, Any]:
         spec.components.schema(name, schema=getattr(schemas, name))
     spec.path("/api/v1/comments", operations={"post": {
         "summary": "Submit a comment (JSON or a WordPress-style form)",
+        "parameters": [{"in": "header", "name": "Idempotency-Key", "required": False,
+                        "schema": {"type": "string", "minLength": 1, "maxLength": 255}}],
         "requestBody": {"required": True, "content": {"application/json": {"schema": schemas.submission_schema("en")}}},
-        "responses": {"202": _json("SubmissionReceipt", "Stored and queued"), **_errors(400, 413, 415, 422, 503)}}})
+        "responses": {"202": _json("SubmissionReceipt", "Stored and queued"),
+                      **_errors(400, 409, 413, 415, 422, 429, 503)}}})
+    spec.path("/api/v1/form-token", operations={"get": {
+        "summary": "A signed time-trap token for a comment form",
+        "parameters": [{"in": "query", "name": "post_id", "required": True, "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "The token and the field names"}, **_errors(422)}}})
     spec.path("/api/v1/posts/{post_id}/comments", operations={"get": {
         "summary": "Approved comments of a post, oldest first",
         "parameters": [{"in": "path", "name": "post_id", "required": True, "schema": {"type": "string"}}],
@@ -54,6 +63,21 @@ def spec_dict() -> dict[str, Any]:
         "parameters": [{"in": "path", "name": "comment_id", "required": True, "schema": {"type": "string"}}],
         "requestBody": {"required": True, "content": {"application/json": {"schema": "Decision"}}},
         "responses": {"200": _json("ModeratorComment", "Decided"), **_errors(401, 403, 404, 409, 422, 503)}}})
+    spec.path("/api/v1/moderation/authors", operations={
+        "post": {**secured, "summary": "Block or hold an author (email or IP prefix)",
+                 "requestBody": {"required": True, "content": {"application/json": {"schema": AuthorRule}}},
+                 "responses": {"201": {"description": "The rule"}, **_errors(401, 403, 422, 503)}},
+        "get": {**secured, "summary": "Author rules",
+                "responses": {"200": {"description": "The rules"}, **_errors(401, 403, 503)}}})
+    spec.path("/api/v1/moderation/authors/{entry_id}", operations={"delete": {
+        **secured, "summary": "Remove an author rule",
+        "parameters": [{"in": "path", "name": "entry_id", "required": True, "schema": {"type": "string"}}],
+        "responses": {"204": {"description": "Removed"}, **_errors(401, 403, 404, 503)}}})
+    for action, summary in (("export", "Everything held about an email"), ("erase", "Erase an email's data")):
+        spec.path(f"/api/v1/moderation/privacy/{action}", operations={"post": {
+            **secured, "summary": summary,
+            "requestBody": {"required": True, "content": {"application/json": {"schema": EmailRequest}}},
+            "responses": {"200": {"description": summary}, **_errors(401, 403, 422, 503)}}})
     spec.path("/healthz", operations={"get": {"summary": "Liveness", "responses": {"200": {"description": "Up"}}}})
     spec.path("/readyz", operations={"get": {"summary": "Readiness", "responses": {
         "200": {"description": "Redis and model ready"}, "503": {"description": "Not ready"}}}})

@@ -61,12 +61,15 @@ def _messages(lang: str, **extra: str) -> dict[str, Any]:
     }
 
 
-def _not_blank(lang: str) -> Any:
-    def check(value: str) -> None:
-        if not value.strip():
-            raise ValidationError(t("blank", lang))
+# Whitespace as JSON Schema (ECMAScript) counts it, so that the OpenAPI pattern and the
+# server agree on what "blank" means.
+_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+NOT_BLANK = f"[^{_SPACE}]"
 
-    return check
+
+def _not_blank(lang: str) -> validate.Validator:
+    """Some character other than white space (published as the field's OpenAPI pattern)."""
+    return validate.Regexp(f"[\\s\\S]*{NOT_BLANK}", error=t("blank", lang))
 
 
 @cache
@@ -86,7 +89,8 @@ def submission_schema(lang: str) -> Schema:
         post_id = Identifier(required=True, validate=too_long(200), error_messages=m)
         author = Text(required=True, validate=[too_long(245), _not_blank(lang)], error_messages=m)
         email = fields.Email(required=True, validate=too_long(100), error_messages={**m, "invalid": t("email", lang)})
-        url = fields.Url(load_default=None, allow_none=True, schemes={"http", "https"}, validate=too_long(200),
+        url = fields.Url(load_default=None, allow_none=True, schemes={"http", "https"},
+                         validate=[too_long(200), validate.Regexp("^[hH][tT][tT][pP][sS]?://", error=t("url", lang))],
                          error_messages={**m, "invalid": t("url", lang)})
         content = Text(required=True, multiline=True, validate=[too_long(65_525), _not_blank(lang)],
                        error_messages=m)
@@ -121,7 +125,12 @@ def validate_submission(payload: Any, lang: str) -> dict[str, Any]:
     """Load a submission or raise ValidationError with per-field messages in ``lang``."""
     if not isinstance(payload, dict):
         raise ValidationError({"_schema": [t("not_object", lang)]})
-    return submission_schema(lang).load(payload)  # type: ignore[no-any-return]
+    try:
+        return submission_schema(lang).load(payload)  # type: ignore[no-any-return]
+    except ValidationError as exc:  # two validators may say the same thing: say it once
+        messages = exc.normalized_messages()
+        raise ValidationError({k: list(dict.fromkeys(v)) if isinstance(v, list) else v
+                               for k, v in messages.items()}) from None
 
 
 class PublicComment(Schema):
@@ -169,6 +178,11 @@ class Decision(Schema):
 
     action = fields.String(required=True, validate=validate.OneOf(["approve", "reject", "spam"]))
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
+    # The status the moderator saw. Unset: a comment waiting for a decision (received or pending).
+    # Deciding anything else (rescuing spam, unpublishing) names it, so that a concurrent decision
+    # on the same comment always gets 409 instead of silently overriding the first.
+    from_status = fields.String(data_key="from", load_default=None,
+                                validate=validate.OneOf(["received", "pending", "approved", "rejected", "spam"]))
 
 
 class QueueQuery(Schema):
@@ -188,6 +202,7 @@ class QueueQuery(Schema):
 class QueuePage(Schema):
     items = fields.List(fields.Nested(ModeratorComment))
     next_cursor = fields.String(allow_none=True)
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
 
 
 class ErrorBody(Schema):

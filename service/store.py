@@ -19,6 +19,8 @@ import redis
 from service.keys import Keys, Status
 
 _TRANSITION = (Path(__file__).parent / "transition.lua").read_text()
+_ERASE = (Path(__file__).parent / "erase.lua").read_text()
+IDEMPOTENCY_SECONDS = 24 * 3600
 _JSON_FIELDS = ("scores", "reasons", "signals")
 
 
@@ -59,14 +61,20 @@ class CommentStore:
         self.redis = client
         self.keys = Keys(prefix)
         self._transition = client.register_script(_TRANSITION)
+        self._erase = client.register_script(_ERASE)
 
     # -- writing -------------------------------------------------------------------------------
     @staticmethod
     def new_id() -> str:
         return uuid.uuid4().hex
 
-    def submit(self, comment: dict[str, Any], comment_id: str | None = None) -> str:
-        """Store a new comment as ``received`` and enqueue it for scoring, in one MULTI/EXEC."""
+    def submit(self, comment: dict[str, Any], comment_id: str | None = None,
+               idempotent: tuple[str, str] | None = None) -> str:
+        """Store a new comment as ``received`` and enqueue it for scoring, in one MULTI/EXEC.
+
+        ``idempotent`` = (key hash, response JSON) records the response in the same step, so a
+        retry can never find the comment stored without its response, or the reverse.
+        """
         comment_id = comment_id or self.new_id()
         created_us = time.time_ns() // 1000  # microseconds: exact in a double, and sequential submissions never tie
         record = {k: json.dumps(v) if k in _JSON_FIELDS else v for k, v in comment.items() if v is not None}
@@ -79,6 +87,10 @@ class CommentStore:
         pipe.zadd(k.post_by_time(post, status), {comment_id: created_us})
         pipe.zadd(k.post_by_risk(post, status), {comment_id: 0})
         pipe.xadd(k.incoming, {"id": comment_id})
+        if record.get("email_hash"):
+            pipe.sadd(k.by_email(record["email_hash"]), comment_id)
+        if idempotent:
+            pipe.set(k.idempotency(idempotent[0]), idempotent[1], ex=IDEMPOTENCY_SECONDS)
         pipe.xadd(k.audit, {"comment_id": comment_id, "actor": "submission", "from": "", "to": status,
                             "reason": "received", "model_version": "", "at": record["created_at"]})
         pipe.execute()
@@ -104,6 +116,26 @@ class CommentStore:
                 client=pipe,
             )
         return [Outcome(result, previous) for result, previous in pipe.execute()]
+
+    def erase(self, comment_ids: list[str]) -> int:
+        """Delete comments and every index entry naming them; returns how many existed."""
+        k = self.keys
+        pipe = self.redis.pipeline(transaction=False)
+        for comment_id in comment_ids:
+            self._erase(keys=[k.comment(comment_id)], args=[comment_id, *k.templates(), k.by_email("%s")],
+                        client=pipe)
+        return sum(pipe.execute()) if comment_ids else 0
+
+    def claim_idempotency(self, key_hash: str, seconds: int = 30) -> str | None:
+        """Mark a key as in progress; returns the stored response (or 'pending') if it was already taken."""
+        k = self.keys.idempotency(key_hash)
+        if self.redis.set(k, "pending", nx=True, ex=seconds):
+            return None
+        return self.redis.get(k) or "pending"
+
+    def release_idempotency(self, key_hash: str) -> None:
+        """Forget an in-progress key whose request failed, so that a retry runs again."""
+        self.redis.delete(self.keys.idempotency(key_hash))
 
     # -- reading -------------------------------------------------------------------------------
     def get(self, comment_id: str) -> dict[str, Any] | None:

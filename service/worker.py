@@ -12,6 +12,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,7 @@ import redis
 import classifier
 from service import policy
 from service.keys import Status
+from service.privacy import truncate_ip
 from service.store import CommentStore, Move, now_iso
 
 log = logging.getLogger(__name__)
@@ -32,11 +34,14 @@ class WorkerSettings:
     claim_idle_ms: int = 30_000
     max_attempts: int = 3
     policy: policy.PolicySettings = field(default_factory=policy.PolicySettings)
+    retention_days: dict[str, float] = field(default_factory=lambda: {"spam": 30.0, "rejected": 30.0})
+    retention_interval_seconds: int = 3600
 
     @classmethod
     def from_config(cls, cfg: dict[str, Any]) -> WorkerSettings:
+        retention = {"spam": cfg["RETENTION_SPAM_DAYS"], "rejected": cfg["RETENTION_REJECTED_DAYS"]}
         return cls(cfg["WORKER_BATCH"], cfg["WORKER_BLOCK_MS"], cfg["WORKER_CLAIM_IDLE_MS"],
-                   cfg["WORKER_MAX_ATTEMPTS"], policy_settings(cfg))
+                   cfg["WORKER_MAX_ATTEMPTS"], policy_settings(cfg), retention, cfg["RETENTION_INTERVAL_SECONDS"])
 
 
 def policy_settings(cfg: dict[str, Any]) -> policy.PolicySettings:
@@ -74,10 +79,30 @@ class ScoringWorker:
                 self.ensure_group()
                 while not stop.is_set():
                     self.step()
+                    self.maybe_purge()
             except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
                 log.warning("worker %s: Redis unavailable (%s); retrying", self.name, type(exc).__name__)
                 stop.wait(1.0)
         log.info("scoring worker %s stopped", self.name)
+
+    def maybe_purge(self) -> int:
+        """Purge expired spam and rejected comments, at most once per interval across all workers."""
+        lock = f"{self.store.keys.base}:lock:retention"
+        if not self.store.redis.set(lock, self.name, nx=True, ex=self.settings.retention_interval_seconds):
+            return 0
+        return self.purge()
+
+    def purge(self) -> int:
+        """Delete spam and rejected comments older than their retention period."""
+        now_us = time.time() * 1_000_000
+        purged = 0
+        for status, days in self.settings.retention_days.items():
+            key = self.store.keys.by_time(status)
+            while ids := self.store.redis.zrangebyscore(key, "-inf", now_us - days * 86_400_000_000, 0, 500):
+                purged += self.store.erase(ids)
+        if purged:
+            log.info("retention: purged %d comment(s)", purged)
+        return purged
 
     def step(self) -> int:
         """Reclaim stale entries, else read new ones; score and file them. Returns how many were filed."""
@@ -144,7 +169,8 @@ class ScoringWorker:
 
     def _move(self, entry_id: str, comment: dict[str, Any], verdict: policy.Verdict,
               scores: classifier.Scores | None) -> Move:
-        fields: dict[str, Any] = {"reasons": verdict.reasons}
+        # Scored: the full address is no longer needed, keep only its network (GDPR minimisation).
+        fields: dict[str, Any] = {"reasons": verdict.reasons, "ip": truncate_ip(comment.get("ip"))}
         if scores is not None:
             fields.update(scores={"spam": scores.spam, "toxicity": scores.toxicity}, language=scores.language,
                           model_version=scores.version)

@@ -37,8 +37,9 @@ def wait_until(check, timeout: float = 10.0, interval: float = 0.05, what: str =
 class RedisServer:
     """A private redis-server with append-only persistence, which tests may stop and restart."""
 
-    def __init__(self, directory: Path, port: int | None = None):
+    def __init__(self, directory: Path, port: int | None = None, fsync: str = "always"):
         self.dir = directory
+        self.fsync = fsync
         self.dir.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
         self.proc: subprocess.Popen[bytes] | None = None
@@ -50,7 +51,7 @@ class RedisServer:
     def start(self) -> RedisServer:
         self.proc = subprocess.Popen(
             [redis_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.dir),
-             "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--daemonize", "no",
+             "--appendonly", "yes", "--appendfsync", self.fsync, "--save", "", "--daemonize", "no",
              "--logfile", str(self.dir / "redis.log")],
             stdin=subprocess.DEVNULL,
         )

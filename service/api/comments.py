@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import time
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -29,6 +31,7 @@ def read_payload(lang: str) -> tuple[Any, str | None, str | None]:
     if request.mimetype == "application/json" or request.mimetype.endswith("+json"):
         try:
             payload = json.loads(request.get_data(cache=True))
+            json.dumps(payload, ensure_ascii=False).encode("utf-8")  # lone surrogates ("\ud800") cannot be stored
         except (ValueError, RecursionError) as exc:
             raise APIError(t("malformed", lang)) from exc
         if isinstance(payload, dict):
@@ -56,6 +59,38 @@ def request_context() -> dict[str, str | None]:
 
 @bp.post("/comments")
 def submit() -> tuple[Response, int]:
+    """Submit, once: a retry with the same Idempotency-Key within 24 h gets the first answer again."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return _submit(None)
+    if not 1 <= len(key) <= 255 or not key.isprintable():
+        raise ValidationFailed(t("invalid_fields"), errors={"Idempotency-Key": ["1 to 255 printable characters."]})
+    key_hash = hashlib.sha256(key.encode()).hexdigest()
+    fingerprint = hashlib.sha256(request.get_data(cache=True)).hexdigest()
+    store = get_store()
+    existing = store.claim_idempotency(key_hash)
+    deadline = time.monotonic() + 5
+    while existing == "pending" and time.monotonic() < deadline:  # a concurrent retry is being handled
+        time.sleep(0.05)
+        existing = store.redis.get(store.keys.idempotency(key_hash))
+    if existing == "pending":
+        raise Conflict("A request with this Idempotency-Key is still in progress.")
+    if existing:
+        first = json.loads(existing)
+        if first["fingerprint"] != fingerprint:
+            raise ValidationFailed(t("invalid_fields"), errors={
+                "Idempotency-Key": ["This key was already used with a different request body."]})
+        response = jsonify(first["body"])
+        response.headers["Idempotent-Replayed"] = "true"
+        return response, first["status"]
+    try:
+        return _submit((key_hash, fingerprint))
+    except BaseException:
+        store.release_idempotency(key_hash)
+        raise
+
+
+def _submit(idempotency: tuple[str, str] | None) -> tuple[Response, int]:
     """Validate, check for abuse, store durably with status ``received``, enqueue for scoring, answer 202."""
     lang = language()
     payload, honeypot, token = read_payload(lang)
@@ -81,12 +116,16 @@ def submit() -> tuple[Response, int]:
         seconds = max(1, math.ceil(refused.retry_after))
         raise TooManyRequests(t("flood", lang, seconds=seconds), headers={"Retry-After": str(seconds)}) from None
     record = {**data, **context, "signals": found, "email_hash": guard.digest(data["email"])}
+    body = {"id": comment_id, "status": "received", "message": t("received", lang)}
+    remembered = None
+    if idempotency:
+        remembered = (idempotency[0], json.dumps({"fingerprint": idempotency[1], "status": 202, "body": body}))
     try:
-        store.submit(record, comment_id)
+        store.submit(record, comment_id, remembered)
     except Exception:
         guard.release(data["post_id"], data["email"], ip, data["content"])
         raise
-    return jsonify({"id": comment_id, "status": "received", "message": t("received", lang)}), 202
+    return jsonify(body), 202
 
 
 @bp.get("/form-token")

@@ -15,7 +15,7 @@ from service.store import BadCursor, now_iso
 bp = Blueprint("moderation", __name__, url_prefix="/api/v1/moderation")
 
 ACTIONS = {"approve": Status.APPROVED, "reject": Status.REJECTED, "spam": Status.SPAM}
-DECIDABLE = (Status.RECEIVED, Status.PENDING, Status.SPAM)
+WAITING = (Status.RECEIVED, Status.PENDING)
 _detail = ModeratorComment()
 
 
@@ -57,7 +57,8 @@ def decide(comment_id: str) -> Response:
     store = get_store()
     to = ACTIONS[body["action"]]
     fields = {"decided_by": g.moderator, "decided_at": now_iso(), "note": body["note"]}
-    outcome = store.transition(comment_id, DECIDABLE, to, actor=g.moderator,
+    allowed = (Status(body["from_status"]),) if body["from_status"] else WAITING
+    outcome = store.transition(comment_id, allowed, to, actor=g.moderator,
                                reason=body["action"] + (f": {body['note']}" if body["note"] else ""),
                                fields={k: v for k, v in fields.items() if v is not None})
     if outcome.result == "missing":

@@ -23,7 +23,7 @@ bp = Blueprint("web", __name__, url_prefix="/moderation", template_folder="templ
 F = TypeVar("F", bound=Callable[..., Any])
 
 ACTIONS = {"approve": Status.APPROVED, "reject": Status.REJECTED, "spam": Status.SPAM}
-DECIDABLE = (Status.RECEIVED, Status.PENDING, Status.SPAM)
+WAITING = (Status.RECEIVED, Status.PENDING)
 UNDO_SECONDS = 10
 PAGE = 50
 MAX_SCAN = 2000
@@ -150,12 +150,13 @@ def queue() -> str:
 def decisions() -> Response:
     """Decide one or many comments; each answers ok, conflict (with its status) or missing."""
     body = request.get_json(silent=True) or {}
-    action, ids = body.get("action"), body.get("ids")
+    action, ids, seen = body.get("action"), body.get("ids"), body.get("from")
     if action not in ACTIONS or not isinstance(ids, list) or not ids or len(ids) > 200 \
             or not all(isinstance(i, str) for i in ids):
         abort(422, description="Send {action: approve|reject|spam, ids: [...]}.")
     fields = {"decided_by": g.moderator, "decided_at": now_iso()}
-    moves = [Move(i, DECIDABLE, ACTIONS[action], g.moderator, action, fields) for i in ids]
+    allowed = (Status(seen),) if seen in {s.value for s in Status} else WAITING
+    moves = [Move(i, allowed, ACTIONS[action], g.moderator, action, fields) for i in ids]
     outcomes = get_store().transition_many(moves)
     results: dict[str, dict[str, Any]] = {}
     for comment_id, outcome in zip(ids, outcomes, strict=True):

@@ -27,7 +27,7 @@ def service(redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory)
     prefix = f"sig{uuid.uuid4().hex[:8]}"
     env = {"REDIS_URL": redis_server.url, "MODERATION_REDIS_PREFIX": prefix, "MODERATION_SECRET_KEY": SECRET,
            "MODERATION_TRUSTED_PROXIES": "1", "MODERATION_WORKER_BLOCK_MS": "100",
-           "MODERATION_FLOOD_SECONDS": str(FLOOD)}
+           "MODERATION_FLOOD_SECONDS": str(FLOOD), "MODERATION_FORM_TOKEN_MIN_SECONDS": "20"}
     proc = ServiceProcess(tmp_path_factory.mktemp("signals"), env).start()
     client = redis.Redis.from_url(redis_server.url, decode_responses=True)
     keys = Keys(prefix)
@@ -56,7 +56,7 @@ def filed(service: ServiceProcess, response: requests.Response) -> dict[str, Any
         comment = requests.get(url, headers=headers, timeout=5).json()
         return comment if comment["status"] != "received" else None
 
-    return wait_until(done, timeout=15, what="scoring")  # type: ignore[no-any-return]
+    return wait_until(done, timeout=30, what="scoring")  # type: ignore[no-any-return]
 
 
 def rules(comment: dict[str, Any]) -> set[str]:

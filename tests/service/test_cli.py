@@ -68,3 +68,21 @@ def test_api_key_create_prints_the_key_alone_on_the_last_line(redis_server: Redi
         assert api_client_for(client, Keys(prefix), key + "x") is None
     finally:
         client.close()
+
+
+def test_privacy_export_and_erase_commands(redis_server: RedisServer, prefix: str, tmp_path: Path) -> None:
+    import json
+
+    from service import create_app
+    from tests.conftest import RELAXED, comment_payload
+
+    env = {"REDIS_URL": redis_server.url, "MODERATION_REDIS_PREFIX": prefix, "MODERATION_SECRET_KEY": "k"}
+    app = create_app({"REDIS_URL": redis_server.url, "REDIS_PREFIX": prefix, "SECRET_KEY": "k", **RELAXED})
+    app.test_client().post("/api/v1/comments", json=comment_payload(email="cli@example.fr"))
+    exported = CliRunner().invoke(main, ["privacy", "export", "cli@example.fr"], env=env)
+    assert exported.exit_code == 0 and len(json.loads(exported.output)["comments"]) == 1
+    erased = CliRunner().invoke(main, ["privacy", "erase", "cli@example.fr", "--yes"], env=env)
+    assert "erased 1 comment(s)" in erased.output
+    again = CliRunner().invoke(main, ["privacy", "export", "cli@example.fr"], env=env)
+    assert json.loads(again.output)["comments"] == []
+    app.extensions["moderation.store"].redis.close()

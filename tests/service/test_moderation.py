@@ -160,8 +160,18 @@ def test_conflict_names_the_current_status(client: FlaskClient, auth: dict[str, 
     assert response.get_json()["errors"] == {"status": ["rejected"]}
 
 
-def test_spam_can_be_rescued_as_not_spam(client: FlaskClient, auth: dict[str, str]) -> None:
+def test_spam_can_be_rescued_by_naming_the_status_seen(client: FlaskClient, auth: dict[str, str]) -> None:
     comment_id = submit(client)
     url = f"/api/v1/moderation/comments/{comment_id}/decision"
     assert client.post(url, json={"action": "spam"}, headers=auth).status_code == 200
-    assert client.post(url, json={"action": "approve"}, headers=auth).get_json()["status"] == "approved"
+    assert client.post(url, json={"action": "approve"}, headers=auth).status_code == 409  # a second decision
+    rescued = client.post(url, json={"action": "approve", "from": "spam"}, headers=auth)
+    assert rescued.get_json()["status"] == "approved"
+    assert client.post(url, json={"action": "reject", "from": "spam"}, headers=auth).status_code == 409
+
+
+def test_guessing_tokens_is_rate_limited_per_address(client: FlaskClient, auth: dict[str, str]) -> None:
+    wrong = {"Authorization": "Bearer mod_guess"}
+    codes = [client.get("/api/v1/moderation/queue", headers=wrong).status_code for _ in range(21)]
+    assert codes[:20] == [403] * 20 and codes[20] == 429
+    assert client.get("/api/v1/moderation/queue", headers=auth).status_code == 200  # real tokens still work

@@ -5,6 +5,7 @@
   const words = document.getElementById("words").dataset;
   const toast = document.getElementById("toast");
   const toastText = document.getElementById("toast-text");
+  const tab = new URLSearchParams(location.search).get("status") || "pending";
   let focused = 0;
   let last = null; // {ids, previous, timer}
 
@@ -49,7 +50,7 @@
   async function decide(ids, action) {
     if (!ids.length) return;
     const index = focused;
-    const answer = await post("decisions", {ids, action});
+    const answer = await post("decisions", {ids, action, from: tab});
     const done = [];
     const previous = {};
     for (const id of ids) {
