@@ -13,7 +13,6 @@ import json
 import time
 import zlib
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -21,7 +20,6 @@ import redis
 
 from classifier.features import normalise
 
-_ADMIT = (Path(__file__).parent / "admit.lua").read_text()
 _PRIME = (1 << 61) - 1
 _RNG = np.random.default_rng(20261126)
 _A = _RNG.integers(1, 1 << 31, size=32, dtype=np.int64)
@@ -56,15 +54,24 @@ def minhash(text: str) -> np.ndarray:
     return ((_A[:, None] * base[None, :] + _B[:, None]) % _PRIME).min(axis=1)  # type: ignore[no-any-return]
 
 
+@dataclass(frozen=True)
+class Admission:
+    """The anti-abuse part of the single submission script: its keys and arguments."""
+
+    keys: list[str]  # flood ip, flood email, bucket ip, duplicate fingerprint, authors hash
+    wave_keys: list[str]
+    args: list[str]  # see submit.lua, ARGV 5 to 14
+
+
 class Guard:
     """Anti-abuse checks for one deployment (one prefix, one secret)."""
 
     def __init__(self, client: redis.Redis, prefix: str, secret: str, settings: GuardSettings):
         self.redis = client
-        self.base = f"{prefix}:{{a}}"
+        # Same hash tag as the comment keys: admission and storage are one script, one slot.
+        self.base = f"{prefix}:{{c}}"
         self.secret = secret.encode()
         self.settings = settings
-        self._admit = client.register_script(_ADMIT)
 
     def digest(self, value: str) -> str:
         """A keyed hash of personal data (email, IP), usable for look-ups, useless to a reader."""
@@ -73,40 +80,26 @@ class Guard:
     def _keys(self, post_id: str, email: str, ip: str, content: str) -> list[str]:
         fingerprint = self.digest(f"{post_id}\n{email}\n{' '.join(normalise(content).split())}")
         return [f"{self.base}:flood:ip:{self.digest(ip)}", f"{self.base}:flood:email:{self.digest(email)}",
-                f"{self.base}:bucket:{self.digest(ip)}", f"{self.base}:dup:{fingerprint}"]
+                f"{self.base}:bucket:{self.digest(ip)}", f"{self.base}:dup:{fingerprint}", self.authors_key]
 
-    def admit(self, post_id: str, email: str, ip: str, content: str) -> None:
-        """Raise Refused for a flood, a rate-limit breach or an exact duplicate; else record this one."""
-        s = self.settings
-        result, wait_ms = self._admit(
-            keys=self._keys(post_id, email, ip, content),
-            args=[int(s.flood_seconds * 1000), int(time.time() * 1000), s.rate_burst,
-                  repr(s.rate_per_minute / 60_000), s.duplicate_days * 86400])
-        if result != "ok":
-            raise Refused(result, int(wait_ms) / 1000)
+    def admission(self, comment_id: str, post_id: str, email: str, ip: str, content: str,
+                  checks: bool = True) -> Admission:
+        """Keys and arguments for submit.lua: flood, rate, duplicate, author rule and wave, in one step."""
+        s, now = self.settings, time.time()
+        wave_keys = []
+        if len(content.strip()) >= s.wave_min_chars:
+            bands = minhash(content).reshape(BANDS, ROWS)
+            wave_keys = [f"{self.base}:wave:{i}:{zlib.crc32(band.tobytes()):08x}" for i, band in enumerate(bands)]
+        candidates = [f"email:{self.digest(email)}"] + [f"ip:{p}" for p in ip_prefixes(ip)]
+        args = ["1" if checks else "0", str(int(s.flood_seconds * 1000)), str(int(now * 1000)), str(s.rate_burst),
+                repr(s.rate_per_minute / 60_000), str(s.duplicate_days * 86400),
+                f"{comment_id}|{self.digest(email)}", str(s.wave_window_seconds), repr(now), json.dumps(candidates)]
+        return Admission(self._keys(post_id, email, ip, content), wave_keys, args)
 
     def release(self, post_id: str, email: str, ip: str, content: str) -> None:
-        """Forget an admission whose comment could not be stored, so a retry is not refused."""
+        """Forget an admission whose answer was lost, so that a retry is not refused."""
         keys = self._keys(post_id, email, ip, content)
         self.redis.delete(keys[0], keys[1], keys[3])
-
-    def wave(self, comment_id: str, author: str, content: str) -> int:
-        """How many distinct authors sent near-identical text within the window (0 if too short)."""
-        if len(content.strip()) < self.settings.wave_min_chars:
-            return 0
-        bands = minhash(content).reshape(BANDS, ROWS)
-        now = time.time()
-        member = f"{comment_id}|{self.digest(author)}"
-        pipe = self.redis.pipeline(transaction=False)
-        for i, band in enumerate(bands):
-            key = f"{self.base}:wave:{i}:{zlib.crc32(band.tobytes()):08x}"
-            pipe.zremrangebyscore(key, "-inf", now - self.settings.wave_window_seconds)
-            pipe.zadd(key, {member: now})
-            pipe.expire(key, self.settings.wave_window_seconds)
-            pipe.zrange(key, 0, -1)
-        replies = pipe.execute()
-        members = {m for reply in replies[3::4] for m in reply}
-        return len({m.split("|", 1)[1] for m in members})
 
     # -- blocked and held authors -----------------------------------------------------------------
     @property
@@ -127,13 +120,6 @@ class Guard:
 
     def delete_author(self, entry_id: str) -> bool:
         return bool(self.redis.hdel(self.authors_key, entry_id))
-
-    def author_mode(self, email: str, ip: str | None) -> dict[str, Any] | None:
-        """The strictest block/hold entry matching this email or any prefix of this IP."""
-        candidates = [f"email:{self.digest(email)}"] + [f"ip:{p}" for p in ip_prefixes(ip)]
-        found = [json.loads(v) for v in self.redis.hmget(self.authors_key, candidates) if v]
-        found.sort(key=lambda r: r["mode"] != "block")
-        return found[0] if found else None
 
 
 def ip_prefixes(ip: str | None) -> list[str]:

@@ -28,8 +28,7 @@ def init_app(app: Flask) -> None:
         cfg["FLOOD_SECONDS"], cfg["RATE_PER_MINUTE"], cfg["RATE_BURST"], cfg["DUPLICATE_DAYS"]))
     app.extensions["moderation.words"] = WordLists.from_files(cfg["BLOCK_LIST"], cfg["HOLD_LIST"])
     app.extensions["moderation.signals"] = SignalSettings(
-        app.secret_key, cfg["MAX_LINKS"], cfg["FORM_TOKEN_MIN_SECONDS"], cfg["FORM_TOKEN_MAX_SECONDS"],
-        cfg["WAVE_MIN_AUTHORS"])
+        app.secret_key, cfg["MAX_LINKS"], cfg["FORM_TOKEN_MIN_SECONDS"], cfg["FORM_TOKEN_MAX_SECONDS"])
     app.extensions["moderation.model"] = classifier.load(cfg["MODEL_PATH"])
     log.info("model %s loaded", app.extensions["moderation.model"].version)
 

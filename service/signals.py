@@ -6,12 +6,12 @@ comment is scored.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from classifier.features import find_links, url_domain
 from service import formtoken
-from service.antiabuse import Guard
 from service.wordlist import WordLists
 
 
@@ -21,16 +21,19 @@ class SignalSettings:
     max_links: int = 2
     form_token_min_seconds: float = 3
     form_token_max_seconds: float = 7200
-    wave_min_authors: int = 5
 
 
 def _reason(rule: str, detail: str, **extra: Any) -> dict[str, Any]:
     return {"source": "signals", "rule": rule, "detail": detail, **extra}
 
 
-def collect(settings: SignalSettings, guard: Guard, words: WordLists, comment_id: str, data: dict[str, Any],
-            ip: str | None, honeypot: str | None, form_token: str | None) -> list[dict[str, Any]]:
-    """Every signal for one validated submission. Raises formtoken.ForgedToken for a forged token."""
+def collect(settings: SignalSettings, words: WordLists, data: dict[str, Any], ip: str | None,
+            honeypot: str | None, form_token: str | None) -> list[dict[str, Any]]:
+    """The signals computed in the request (no Redis). Raises formtoken.ForgedToken for a forged token.
+
+    Signals that need shared state (spam waves, author rules) are gathered by the submission
+    script and turned into reasons by ``from_facts`` when the comment is scored.
+    """
     out: list[dict[str, Any]] = []
     if honeypot:
         out.append(_reason("honeypot", "the hidden honeypot field was filled in (a bot)"))
@@ -50,12 +53,18 @@ def collect(settings: SignalSettings, guard: Guard, words: WordLists, comment_id
     for field in ("content", "author", "email", "url"):
         out += [m.as_reason() for m in words.find(data.get(field) or "", field)]
     out += [m.as_reason() for m in words.find_ip(ip)]
-    wave = guard.wave(comment_id, data["email"], data["content"])
-    if wave >= settings.wave_min_authors:
+    return out
+
+
+def from_facts(comment: dict[str, Any], wave_min_authors: int) -> list[dict[str, Any]]:
+    """Reasons from what the submission script recorded: the wave's size and the author's rule."""
+    out: list[dict[str, Any]] = []
+    wave = int(comment.get("wave_size") or 0)
+    if wave >= wave_min_authors:
         out.append(_reason("spam_wave", f"near-identical text from {wave} authors within the hour", count=wave,
-                           threshold=settings.wave_min_authors))
-    author = guard.author_mode(data["email"], ip)
-    if author:
-        rule = "blocked_author" if author["mode"] == "block" else "held_author"
-        out.append(_reason(rule, f"author marked '{author['mode']}' by {author['by']}", entry=author["id"]))
+                           threshold=wave_min_authors))
+    if comment.get("author_rule"):
+        rule = json.loads(comment["author_rule"])
+        name = "blocked_author" if rule["mode"] == "block" else "held_author"
+        out.append(_reason(name, f"author marked '{rule['mode']}' by {rule['by']}", entry=rule["id"]))
     return out

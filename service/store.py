@@ -16,10 +16,12 @@ from typing import Any
 
 import redis
 
+from service.antiabuse import Admission, Refused
 from service.keys import Keys, Status
 
 _TRANSITION = (Path(__file__).parent / "transition.lua").read_text()
 _ERASE = (Path(__file__).parent / "erase.lua").read_text()
+_SUBMIT = (Path(__file__).parent / "submit.lua").read_text()
 IDEMPOTENCY_SECONDS = 24 * 3600
 _JSON_FIELDS = ("scores", "reasons", "signals")
 
@@ -62,39 +64,35 @@ class CommentStore:
         self.keys = Keys(prefix)
         self._transition = client.register_script(_TRANSITION)
         self._erase = client.register_script(_ERASE)
+        self._submit = client.register_script(_SUBMIT)
 
     # -- writing -------------------------------------------------------------------------------
     @staticmethod
     def new_id() -> str:
         return uuid.uuid4().hex
 
-    def submit(self, comment: dict[str, Any], comment_id: str | None = None,
-               idempotent: tuple[str, str] | None = None) -> str:
-        """Store a new comment as ``received`` and enqueue it for scoring, in one MULTI/EXEC.
+    def submit(self, comment: dict[str, Any], comment_id: str, admission: Admission,
+               idempotent: tuple[str, str] | None = None) -> int:
+        """Admit and store a new comment as ``received``, enqueued for scoring: one script, one round trip.
 
-        ``idempotent`` = (key hash, response JSON) records the response in the same step, so a
-        retry can never find the comment stored without its response, or the reverse.
+        Raises antiabuse.Refused (flood, rate, duplicate) having written nothing. ``idempotent`` =
+        (key hash, answer JSON) records the answer in the same step. Returns the spam-wave size.
         """
-        comment_id = comment_id or self.new_id()
         created_us = time.time_ns() // 1000  # microseconds: exact in a double, and sequential submissions never tie
-        record = {k: json.dumps(v) if k in _JSON_FIELDS else v for k, v in comment.items() if v is not None}
-        record.update(id=comment_id, status=Status.RECEIVED.value, created_us=created_us, created_at=now_iso(), risk=0)
+        record = {k: json.dumps(v) if k in _JSON_FIELDS else str(v) for k, v in comment.items() if v is not None}
+        record.update(id=comment_id, status=Status.RECEIVED.value, created_us=str(created_us), created_at=now_iso(),
+                      risk="0")
         k, status, post = self.keys, Status.RECEIVED.value, str(comment["post_id"])
-        pipe = self.redis.pipeline(transaction=True)
-        pipe.hset(k.comment(comment_id), mapping=record)
-        pipe.zadd(k.by_time(status), {comment_id: created_us})
-        pipe.zadd(k.by_risk(status), {comment_id: 0})
-        pipe.zadd(k.post_by_time(post, status), {comment_id: created_us})
-        pipe.zadd(k.post_by_risk(post, status), {comment_id: 0})
-        pipe.xadd(k.incoming, {"id": comment_id})
-        if record.get("email_hash"):
-            pipe.sadd(k.by_email(record["email_hash"]), comment_id)
-        if idempotent:
-            pipe.set(k.idempotency(idempotent[0]), idempotent[1], ex=IDEMPOTENCY_SECONDS)
-        pipe.xadd(k.audit, {"comment_id": comment_id, "actor": "submission", "from": "", "to": status,
-                            "reason": "received", "model_version": "", "at": record["created_at"]})
-        pipe.execute()
-        return comment_id
+        idem_key, idem_value = (k.idempotency(idempotent[0]), idempotent[1]) if idempotent else (k.idempotency("-"), "")
+        result, value = self._submit(
+            keys=[k.comment(comment_id), k.by_time(status), k.by_risk(status), k.post_by_time(post, status),
+                  k.post_by_risk(post, status), k.incoming, k.audit, k.by_email(record.get("email_hash", "-")),
+                  *admission.keys, idem_key, *admission.wave_keys],
+            args=[comment_id, json.dumps(record), created_us, record["created_at"], *admission.args, idem_value,
+                  IDEMPOTENCY_SECONDS])
+        if result != "ok":
+            raise Refused(result, int(value) / 1000)
+        return int(value)
 
     def transition(self, comment_id: str, allowed: tuple[Status, ...], to: Status, actor: str, reason: str,
                    fields: dict[str, Any] | None = None, risk: float | None = None, ack: str = "") -> Outcome:
@@ -141,11 +139,15 @@ class CommentStore:
     def get(self, comment_id: str) -> dict[str, Any] | None:
         return self._decode(self.redis.hgetall(self.keys.comment(comment_id)))
 
-    def get_many(self, ids: list[str]) -> list[dict[str, Any]]:
+    def get_each(self, ids: list[str]) -> list[dict[str, Any] | None]:
+        """Comments in the order asked (None where missing), in one round trip."""
         pipe = self.redis.pipeline(transaction=False)
         for comment_id in ids:
             pipe.hgetall(self.keys.comment(comment_id))
-        return [c for c in (self._decode(raw) for raw in pipe.execute()) if c]
+        return [self._decode(raw) for raw in pipe.execute()] if ids else []
+
+    def get_many(self, ids: list[str]) -> list[dict[str, Any]]:
+        return [c for c in self.get_each(ids) if c]
 
     def is_published_on(self, comment_id: str, post_id: str) -> bool:
         """True when ``comment_id`` is an approved comment of ``post_id`` (a valid reply parent)."""

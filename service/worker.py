@@ -19,7 +19,7 @@ from typing import Any
 import redis
 
 import classifier
-from service import policy
+from service import policy, signals
 from service.keys import Status
 from service.privacy import truncate_ip
 from service.store import CommentStore, Move, now_iso
@@ -36,12 +36,14 @@ class WorkerSettings:
     policy: policy.PolicySettings = field(default_factory=policy.PolicySettings)
     retention_days: dict[str, float] = field(default_factory=lambda: {"spam": 30.0, "rejected": 30.0})
     retention_interval_seconds: int = 3600
+    wave_min_authors: int = 5
 
     @classmethod
     def from_config(cls, cfg: dict[str, Any]) -> WorkerSettings:
         retention = {"spam": cfg["RETENTION_SPAM_DAYS"], "rejected": cfg["RETENTION_REJECTED_DAYS"]}
         return cls(cfg["WORKER_BATCH"], cfg["WORKER_BLOCK_MS"], cfg["WORKER_CLAIM_IDLE_MS"],
-                   cfg["WORKER_MAX_ATTEMPTS"], policy_settings(cfg), retention, cfg["RETENTION_INTERVAL_SECONDS"])
+                   cfg["WORKER_MAX_ATTEMPTS"], policy_settings(cfg), retention, cfg["RETENTION_INTERVAL_SECONDS"],
+                   cfg["WAVE_MIN_AUTHORS"])
 
 
 def policy_settings(cfg: dict[str, Any]) -> policy.PolicySettings:
@@ -132,7 +134,7 @@ class ScoringWorker:
     def process(self, entries: list[tuple[str, dict[str, str]]]) -> int:
         """Score a batch and file every comment in one pipelined round trip of atomic moves."""
         entry_ids = [entry_id for entry_id, _ in entries]
-        comments = [self.store.get(fields.get("id", "")) for _, fields in entries]
+        comments = self.store.get_each([fields.get("id", "") for _, fields in entries])
         attempts = self._deliveries(entry_ids)
         trusted = self.store.trust_counts([c.get("email_hash", "") if c else "" for c in comments])
         moves: list[Move] = []
@@ -141,7 +143,9 @@ class ScoringWorker:
             if comment is None or comment["status"] != Status.RECEIVED.value:
                 moves.append(Move(comment["id"] if comment else "-", (Status.RECEIVED,), Status.RECEIVED,
                                   self.actor, "already filed", ack=entry_id))
-            elif tries > self.settings.max_attempts:
+                continue
+            comment["signals"] = comment["signals"] + signals.from_facts(comment, self.settings.wave_min_authors)
+            if tries > self.settings.max_attempts:
                 verdict = policy.decide(None, comment["signals"], self.settings.policy, trust, tries - 1)
                 moves.append(self._move(entry_id, comment, verdict, None))
             else:

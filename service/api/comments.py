@@ -8,6 +8,7 @@ import math
 import time
 from typing import Any
 
+import redis
 from flask import Blueprint, Response, current_app, jsonify, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import UnsupportedMediaType
@@ -103,26 +104,26 @@ def _submit(idempotency: tuple[str, str] | None) -> tuple[Response, int]:
         raise ValidationFailed(t("invalid_fields", lang), errors={"parent_id": [t("parent", lang)]})
     context = request_context()
     ip = context["ip"] or ""
-    comment_id = store.new_id()
     try:
-        found = signals.collect(get_signal_settings(), guard, get_words(), comment_id, data, ip, honeypot, token)
+        found = signals.collect(get_signal_settings(), get_words(), data, ip, honeypot, token)
     except formtoken.ForgedToken:
         raise ValidationFailed(t("invalid_fields", lang), errors={FORM_TOKEN_FIELD: [t("forged", lang)]}) from None
-    try:
-        guard.admit(data["post_id"], data["email"], ip, data["content"])
-    except Refused as refused:
-        if refused.kind == "duplicate":
-            raise Conflict(t("duplicate", lang), errors={"content": [t("duplicate", lang)]}) from None
-        seconds = max(1, math.ceil(refused.retry_after))
-        raise TooManyRequests(t("flood", lang, seconds=seconds), headers={"Retry-After": str(seconds)}) from None
+    comment_id = store.new_id()
     record = {**data, **context, "signals": found, "email_hash": guard.digest(data["email"])}
     body = {"id": comment_id, "status": "received", "message": t("received", lang)}
     remembered = None
     if idempotency:
         remembered = (idempotency[0], json.dumps({"fingerprint": idempotency[1], "status": 202, "body": body}))
+    admission = guard.admission(comment_id, data["post_id"], data["email"], ip, data["content"])
     try:
-        store.submit(record, comment_id, remembered)
-    except Exception:
+        store.submit(record, comment_id, admission, remembered)  # the one Redis round trip
+    except Refused as refused:
+        if refused.kind == "duplicate":
+            raise Conflict(t("duplicate", lang), errors={"content": [t("duplicate", lang)]}) from None
+        seconds = max(1, math.ceil(refused.retry_after))
+        raise TooManyRequests(t("flood", lang, seconds=seconds), headers={"Retry-After": str(seconds)}) from None
+    except redis.exceptions.ConnectionError:
+        # The script may have run before the connection broke: let a retry through.
         guard.release(data["post_id"], data["email"], ip, data["content"])
         raise
     return jsonify(body), 202

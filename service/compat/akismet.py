@@ -80,15 +80,17 @@ def comment_check() -> Response:
     honeypot_field = request.form.get("honeypot_field_name") or current_app.config["HONEYPOT_FIELD"]
     store, guard = get_store(), get_guard()
     comment_id = store.new_id()
-    found = signals.collect(get_signal_settings(), guard, get_words(), comment_id, data, data["ip"],  # type: ignore[arg-type]
+    found = signals.collect(get_signal_settings(), get_words(), data, data["ip"],
                             request.form.get(honeypot_field), None)
     scores = get_model().score(data)
     cfg = current_app.config
     blatant = scores.spam >= cfg["SPAM_DISCARD_THRESHOLD"] or any(s["rule"] in SPAM_RULES for s in found)
     spam = blatant or scores.spam >= cfg["AKISMET_SPAM_THRESHOLD"]
     if request.form.get("is_test") not in ("1", "true"):
-        store.submit({**data, "signals": found, "email_hash": guard.digest(data["email"] or ""),
-                      "source": "akismet"}, comment_id)
+        email, ip = data["email"] or "", data["ip"] or ""
+        admission = guard.admission(comment_id, str(data["post_id"]), email, ip, data["content"] or "", checks=False)
+        store.submit({**data, "signals": found, "email_hash": guard.digest(email), "source": "akismet"},
+                     comment_id, admission)
     headers = {"X-akismet-pro-tip": "discard"} if blatant else {}
     return _text("true" if spam else "false", {**headers, "X-akismet-guid": comment_id})
 

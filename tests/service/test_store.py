@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from service.antiabuse import Guard, GuardSettings
 from service.keys import Keys, Status
 from service.store import CommentStore
 
 
 def new(store: CommentStore, post: str = "p") -> str:
-    return store.submit({"post_id": post, "author": "A", "email": "a@example.fr", "content": "x"})
+    guard = Guard(store.redis, store.keys.prefix, "secret", GuardSettings(flood_seconds=0, duplicate_days=0))
+    comment_id = store.new_id()
+    store.submit({"post_id": post, "author": "A", "email": "a@example.fr", "content": "x"}, comment_id,
+                 guard.admission(comment_id, post, "a@example.fr", "192.0.2.1", "x", checks=False))
+    return comment_id
 
 
 def test_every_key_carries_the_prefix_and_one_hash_tag(store: CommentStore) -> None:

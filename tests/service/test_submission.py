@@ -148,3 +148,15 @@ def test_errors_never_echo_the_email(client: FlaskClient) -> None:
     response = client.post("/api/v1/comments", json=comment_payload(email="secret.person@@example.fr"))
     assert response.status_code == 422
     assert "secret.person" not in response.get_data(as_text=True)
+
+
+def test_an_accepted_comment_costs_one_redis_round_trip(client: FlaskClient, store: CommentStore) -> None:
+    from tests.roundtrips import counting
+
+    counter = counting(store.redis)
+    # Warm-up: the connection's handshake and the script's first load happen once per process.
+    assert client.post("/api/v1/comments", json=comment_payload(content="Premier")).status_code == 202
+    before = counter.sent
+    long_text = "Un commentaire assez long pour passer par la détection de vagues de spam, avec un lien."
+    assert client.post("/api/v1/comments", json=comment_payload(content=long_text)).status_code == 202
+    assert counter.sent - before == 1
