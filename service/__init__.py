@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,12 +9,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service import config
-
-
-def configure_logging(level: str) -> None:
-    """Application logs to stdout, one line each; callers never log email or IP."""
-    logging.basicConfig(stream=sys.stdout, level=level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s", force=True)
+from service.observability import configure_logging
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -26,12 +19,13 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.debug = False  # FLASK_DEBUG in the environment must never expose the debugger in production
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    configure_logging(app.config["LOG_LEVEL"])
+    configure_logging(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
     if app.config["TRUSTED_PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])  # type: ignore[method-assign]
 
-    from service import api, errors, extensions, security, web
+    from service import api, errors, extensions, observability, security, web
 
+    observability.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     extensions.init_app(app)

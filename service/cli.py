@@ -15,13 +15,12 @@ from typing import Any
 
 import click
 
-from service import config, configure_logging
+from service import config
 from service.embedded import EmbeddedRedis
+from service.observability import configure_logging
 
 log = logging.getLogger("service.cli")
 
-# Gunicorn's access log without the client address: no IP in any log line.
-ACCESS_LOG_FORMAT = '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 
 
 @contextlib.contextmanager
@@ -39,13 +38,25 @@ def main() -> None:
     """Self-hosted comment moderation: validate, score, queue, moderate, publish."""
 
 
+def fresh_metrics_dir(data_dir: str) -> str:
+    """An empty folder for this run's multiprocess metrics (stale files would add old counts)."""
+    import shutil
+    from pathlib import Path
+
+    path = Path(data_dir).resolve() / "metrics"
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return str(path)
+
+
 def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
     """The production gunicorn invocation: preloaded app (one model copy), access log to stdout."""
     from gunicorn.config import KNOWN_SETTINGS
 
+    # The app writes its own JSON access log (with the request id), so gunicorn's is off.
     cmd = [sys.executable, "-m", "gunicorn", "service:create_app()", "--bind", f"{host}:{port}",
-           "--workers", str(workers), "--preload", "--access-logfile", "-",
-           "--access-logformat", ACCESS_LOG_FORMAT, "--graceful-timeout", "10"]
+           "--workers", str(workers), "--preload", "--config", "python:service.gunicorn_conf",
+           "--graceful-timeout", "10"]
     if any(s.name == "control_socket_disable" for s in KNOWN_SETTINGS):
         cmd.append("--no-control-socket")  # gunicorn >= 24 would share one control socket per user
     return cmd
@@ -61,12 +72,13 @@ def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
 def serve(host: str | None, port: int | None, workers: int | None, scoring_workers: int | None) -> None:
     """Run the web service under gunicorn plus scoring workers; embedded Redis if REDIS_URL is unset."""
     cfg = config.load()
-    configure_logging(cfg["LOG_LEVEL"])
+    configure_logging(cfg["LOG_LEVEL"], cfg["LOG_FORMAT"])
     host, port = host or cfg["HOST"], port or cfg["PORT"]
     workers = workers or cfg["WEB_WORKERS"]
     scoring = cfg["SCORING_WORKERS"] if scoring_workers is None else scoring_workers
     embedded, owner = None, False
     env = dict(os.environ)
+    env["PROMETHEUS_MULTIPROC_DIR"] = fresh_metrics_dir(cfg["DATA_DIR"])
     if not cfg["REDIS_URL"]:
         embedded = EmbeddedRedis(cfg["DATA_DIR"])
         owner = embedded.ensure()
@@ -128,7 +140,7 @@ def worker(name: str | None) -> None:
     from service.worker import ScoringWorker, WorkerSettings
 
     cfg = config.load()
-    configure_logging(cfg["LOG_LEVEL"])
+    configure_logging(cfg["LOG_LEVEL"], cfg["LOG_FORMAT"])
     url = cfg["REDIS_URL"] or EmbeddedRedis(cfg["DATA_DIR"]).url
     store = CommentStore(connect(url, cfg["REDIS_TIMEOUT"]), cfg["REDIS_PREFIX"])
     stop = threading.Event()

@@ -72,6 +72,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WORKER_MAX_ATTEMPTS", 3, int, "scoring attempts before a comment is queued as `classifier_unavailable`"),
     Setting("QUEUE_PAGE_MAX", 100, int, "largest page of the moderation queue"),
     Setting("LOG_LEVEL", "INFO", str, "log level of the service and worker"),
+    Setting("LOG_FORMAT", "json", str, "`json` (one object per line, with the request id) or `text`"),
 )
 
 

@@ -100,6 +100,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(redis.exceptions.BusyLoadingError)
     def _redis_down(exc: Exception) -> Response:
         log.warning("redis unavailable: %s", type(exc).__name__)
+        from service import metrics
+
+        metrics.REDIS_ERRORS.labels("web").inc()
         return error_response(503, "unavailable", t("unavailable"), headers={"Retry-After": "5"})
 
     @app.errorhandler(Exception)

@@ -7,6 +7,7 @@ import logging
 from flask import Flask, current_app
 
 import classifier
+from service import metrics
 from service.antiabuse import Guard, GuardSettings
 from service.connection import connect
 from service.signals import SignalSettings
@@ -30,7 +31,9 @@ def init_app(app: Flask) -> None:
     app.extensions["moderation.signals"] = SignalSettings(
         app.secret_key, cfg["MAX_LINKS"], cfg["FORM_TOKEN_MIN_SECONDS"], cfg["FORM_TOKEN_MAX_SECONDS"])
     app.extensions["moderation.model"] = classifier.load(cfg["MODEL_PATH"])
-    log.info("model %s loaded", app.extensions["moderation.model"].version)
+    version = app.extensions["moderation.model"].version
+    metrics.MODEL.labels(version).set(1)
+    log.info("model %s loaded", version)
 
 
 def get_store() -> CommentStore:

@@ -6,9 +6,12 @@
 --       7 audit stream, 8 by-email set, 9 flood ip, 10 flood email, 11 bucket ip, 12 duplicate,
 --       13 authors hash, 14 idempotency, 15.. wave band sorted sets
 -- ARGV: 1 id, 2 record (JSON object of string fields), 3 created_us, 4 created_at,
---       5 checks (1: apply duplicate/flood/rate), 6 flood ms, 7 now ms, 8 bucket capacity,
---       9 refill per ms, 10 duplicate ttl s, 11 wave member, 12 wave window s, 13 now s,
+--       5 checks (1: apply duplicate/flood/rate), 6 flood ms, 7 (unused), 8 bucket capacity,
+--       9 refill per ms, 10 duplicate ttl s, 11 wave member, 12 wave window s, 13 (unused),
 --       14 author rule candidates (JSON list), 15 idempotency answer ('' for none), 16 its ttl s
+-- Redis's clock, not the callers': concurrent web workers must not move the bucket backwards.
+local clock = redis.call('TIME')
+local now_ms = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 if ARGV[5] == '1' then
   local dedupe = tonumber(ARGV[10]) > 0
   if dedupe and redis.call('EXISTS', KEYS[12]) == 1 then
@@ -18,11 +21,11 @@ if ARGV[5] == '1' then
   if wait > 0 then
     return {'flood', wait}
   end
-  local now, capacity, refill = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
+  local now, capacity, refill = now_ms, tonumber(ARGV[8]), tonumber(ARGV[9])
   local bucket = redis.call('HMGET', KEYS[11], 'tokens', 'at')
   local tokens = tonumber(bucket[1]) or capacity
   local at = tonumber(bucket[2]) or now
-  tokens = math.min(capacity, tokens + (now - at) * refill)
+  tokens = math.min(capacity, tokens + math.max(0, now - at) * refill)
   if tokens < 1 then
     return {'rate', math.ceil((1 - tokens) / refill)}
   end
@@ -56,10 +59,10 @@ record['author_rule'] = rule
 local wave = 0
 if #KEYS > 14 then
   local authors = {}
-  local now_s = tonumber(ARGV[13])
+  local now_s = now_ms / 1000
   for i = 15, #KEYS do
     redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now_s - tonumber(ARGV[12]))
-    redis.call('ZADD', KEYS[i], now_s, ARGV[11])
+    redis.call('ZADD', KEYS[i], tostring(now_s), ARGV[11])
     redis.call('EXPIRE', KEYS[i], ARGV[12])
     for _, member in ipairs(redis.call('ZRANGE', KEYS[i], 0, -1)) do
       authors[string.match(member, '|(.*)$')] = true

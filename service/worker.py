@@ -19,7 +19,7 @@ from typing import Any
 import redis
 
 import classifier
-from service import policy, signals
+from service import metrics, policy, signals
 from service.keys import Status
 from service.privacy import truncate_ip
 from service.store import CommentStore, Move, now_iso
@@ -83,6 +83,7 @@ class ScoringWorker:
                     self.step()
                     self.maybe_purge()
             except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
+                metrics.REDIS_ERRORS.labels("worker").inc()
                 log.warning("worker %s: Redis unavailable (%s); retrying", self.name, type(exc).__name__)
                 stop.wait(1.0)
         log.info("scoring worker %s stopped", self.name)
@@ -153,6 +154,9 @@ class ScoringWorker:
                 to_score.append((entry_id, comment))
         moves += self._score(to_score)
         outcomes = self.store.transition_many(moves) if moves else []
+        for move, outcome in zip(moves, outcomes, strict=True):
+            if outcome.result == "ok":
+                metrics.FILED.labels(move.to.value).inc()
         return sum(o.result == "ok" for o in outcomes)
 
     @property
@@ -163,7 +167,8 @@ class ScoringWorker:
         if not batch:
             return []
         try:
-            scores = self.model.score_many([c for _, c in batch])
+            with metrics.CLASSIFIER.labels("batch").time():
+                scores = self.model.score_many([c for _, c in batch])
         except Exception:
             log.exception("batch scoring failed; scoring one by one")
             return [m for item in batch for m in self._score([item])] if len(batch) > 1 else []

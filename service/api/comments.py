@@ -11,9 +11,9 @@ from typing import Any
 import redis
 from flask import Blueprint, Response, current_app, jsonify, request
 from marshmallow import ValidationError
-from werkzeug.exceptions import UnsupportedMediaType
+from werkzeug.exceptions import HTTPException, UnsupportedMediaType
 
-from service import formtoken, signals
+from service import formtoken, metrics, signals
 from service.antiabuse import Refused
 from service.errors import APIError, Conflict, TooManyRequests, ValidationFailed
 from service.extensions import get_guard, get_signal_settings, get_store, get_words
@@ -61,6 +61,27 @@ def request_context() -> dict[str, str | None]:
 @bp.post("/comments")
 def submit() -> tuple[Response, int]:
     """Submit, once: a retry with the same Idempotency-Key within 24 h gets the first answer again."""
+    try:
+        answer = _idempotent_submit()
+    except Exception as exc:
+        metrics.SUBMISSIONS.labels(_result(exc)).inc()
+        raise
+    metrics.SUBMISSIONS.labels("replayed" if answer[0].headers.get("Idempotent-Replayed") else "received").inc()
+    return answer
+
+
+def _result(exc: Exception) -> str:
+    """How a refused submission is counted."""
+    if isinstance(exc, Conflict):
+        return "duplicate"
+    if isinstance(exc, TooManyRequests):
+        return "flood"
+    if isinstance(exc, (APIError, HTTPException)) and getattr(exc, "status", getattr(exc, "code", 500)) < 500:
+        return "invalid"
+    return "error"
+
+
+def _idempotent_submit() -> tuple[Response, int]:
     key = request.headers.get("Idempotency-Key")
     if key is None:
         return _submit(None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from marshmallow import ValidationError
 
+from service import metrics
 from service.auth import moderator_required
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.extensions import get_store
@@ -63,6 +64,8 @@ def decide(comment_id: str) -> Response:
                                fields={k: v for k, v in fields.items() if v is not None})
     if outcome.result == "missing":
         raise NotFound("No such comment.")
+    if outcome.result == "ok":
+        metrics.DECISIONS.labels(body["action"], g.moderator).inc()
     if outcome.result == "conflict":
         raise Conflict(f"This comment was already decided: it is {outcome.previous}.",
                        errors={"status": [outcome.previous]})

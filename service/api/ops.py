@@ -5,6 +5,7 @@ from __future__ import annotations
 import redis
 from flask import Blueprint, Response, jsonify
 
+from service import metrics
 from service.extensions import get_model, get_store
 from service.openapi import spec_dict
 
@@ -28,6 +29,12 @@ def readyz() -> tuple[Response, int]:
         checks["redis"] = type(exc).__name__
         return jsonify({"status": "unavailable", "checks": checks}), 503
     return jsonify({"status": "ready", "checks": checks}), 200
+
+
+@bp.get("/metrics")
+def prometheus() -> Response:
+    """Prometheus exposition of every process's metrics and the live queue gauges."""
+    return Response(metrics.exposition(get_store()), mimetype="text/plain; version=0.0.4")
 
 
 @bp.get("/api/v1/openapi.json")

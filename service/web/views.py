@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from flask import Blueprint, Response, abort, g, jsonify, redirect, render_template, request, session, url_for
 
+from service import metrics
 from service.auth import moderator_for, token_hash
 from service.extensions import get_store
 from service.keys import Status
@@ -161,6 +162,8 @@ def decisions() -> Response:
     results: dict[str, dict[str, Any]] = {}
     for comment_id, outcome in zip(ids, outcomes, strict=True):
         results[comment_id] = {"result": outcome.result, "previous": outcome.previous}
+        if outcome.result == "ok":
+            metrics.DECISIONS.labels(action, g.moderator).inc()
         if outcome.result == "conflict":
             current = get_store().get(comment_id) or {}
             results[comment_id].update(status=current.get("status"), by=current.get("decided_by"))

@@ -44,9 +44,10 @@ def test_redis_killed_after_a_burst_keeps_every_acknowledged_comment_once(tmp_pa
     app = create_app({"REDIS_URL": server.url, "REDIS_PREFIX": "burst", "DATA_DIR": str(tmp_path), **RELAXED})
     store = app.extensions["moderation.store"]
 
-    def submit(i: int) -> str | None:
+    def submit(i: int) -> str:
         response = app.test_client().post("/api/v1/comments", json=comment_payload(content=f"Rafale {i}"))
-        return response.get_json()["id"] if response.status_code == 202 else None
+        assert response.status_code == 202, response.get_json()
+        return str(response.get_json()["id"])
 
     try:
         with ThreadPoolExecutor(8) as pool:
