@@ -29,10 +29,14 @@ _EN = frozenset(
 )
 
 
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
+
+
 def strip_accents(text: str) -> str:
-    """Remove combining marks so that 'connard' and 'cönnard' look the same."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    """Remove combining marks so that 'connard' and 'cönnard' look the same (one regex pass, in C)."""
+    if text.isascii():
+        return text
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text))
 
 
 def _join_spaced(match: re.Match[str]) -> str:

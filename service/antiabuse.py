@@ -46,11 +46,21 @@ class GuardSettings:
     wave_min_chars: int = 30
 
 
-def minhash(text: str) -> np.ndarray:
-    """32 MinHash values over character 5-grams of the normalised text (for near-duplicates)."""
-    norm = " ".join(normalise(text).split())
-    shingles = {norm[i:i + 5] for i in range(max(1, len(norm) - 4))}
-    base = np.array([zlib.crc32(s.encode()) for s in shingles], dtype=np.int64)
+def folded(text: str) -> str:
+    """The text as near-duplicate and duplicate checks compare it: normalised, single spaces."""
+    return " ".join(normalise(text).split())
+
+
+def minhash(norm: str) -> np.ndarray:
+    """32 MinHash values over character 5-grams of folded text, vectorised with numpy."""
+    points = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    if len(points) < 5:
+        points = np.pad(points, (0, 5 - len(points)))
+    width = len(points) - 4
+    shingles = np.zeros(width, dtype=np.int64)
+    for j in range(5):  # a polynomial hash of each 5-gram, exact in 64 bits for code points < 2^21
+        shingles = (shingles * 1_114_111 + points[j:j + width]) % _PRIME
+    base = np.unique(shingles) % (1 << 31)
     return ((_A[:, None] * base[None, :] + _B[:, None]) % _PRIME).min(axis=1)  # type: ignore[no-any-return]
 
 
@@ -77,8 +87,8 @@ class Guard:
         """A keyed hash of personal data (email, IP), usable for look-ups, useless to a reader."""
         return hmac.new(self.secret, value.strip().casefold().encode(), hashlib.sha256).hexdigest()[:32]
 
-    def _keys(self, post_id: str, email: str, ip: str, content: str) -> list[str]:
-        fingerprint = self.digest(f"{post_id}\n{email}\n{' '.join(normalise(content).split())}")
+    def _keys(self, post_id: str, email: str, ip: str, norm: str) -> list[str]:
+        fingerprint = self.digest(f"{post_id}\n{email}\n{norm}")
         return [f"{self.base}:flood:ip:{self.digest(ip)}", f"{self.base}:flood:email:{self.digest(email)}",
                 f"{self.base}:bucket:{self.digest(ip)}", f"{self.base}:dup:{fingerprint}", self.authors_key]
 
@@ -86,19 +96,20 @@ class Guard:
                   checks: bool = True) -> Admission:
         """Keys and arguments for submit.lua: flood, rate, duplicate, author rule and wave, in one step."""
         s, now = self.settings, time.time()
+        norm = folded(content)
         wave_keys = []
         if len(content.strip()) >= s.wave_min_chars:
-            bands = minhash(content).reshape(BANDS, ROWS)
+            bands = minhash(norm).reshape(BANDS, ROWS)
             wave_keys = [f"{self.base}:wave:{i}:{zlib.crc32(band.tobytes()):08x}" for i, band in enumerate(bands)]
         candidates = [f"email:{self.digest(email)}"] + [f"ip:{p}" for p in ip_prefixes(ip)]
         args = ["1" if checks else "0", str(int(s.flood_seconds * 1000)), str(int(now * 1000)), str(s.rate_burst),
                 repr(s.rate_per_minute / 60_000), str(s.duplicate_days * 86400),
-                f"{comment_id}|{self.digest(email)}", str(s.wave_window_seconds), repr(now), json.dumps(candidates)]
-        return Admission(self._keys(post_id, email, ip, content), wave_keys, args)
+                self.digest(email), str(s.wave_window_seconds), repr(now), json.dumps(candidates)]
+        return Admission(self._keys(post_id, email, ip, norm), wave_keys, args)
 
     def release(self, post_id: str, email: str, ip: str, content: str) -> None:
         """Forget an admission whose answer was lost, so that a retry is not refused."""
-        keys = self._keys(post_id, email, ip, content)
+        keys = self._keys(post_id, email, ip, folded(content))
         self.redis.delete(keys[0], keys[1], keys[3])
 
     # -- blocked and held authors -----------------------------------------------------------------

@@ -68,6 +68,4 @@ def _redact_audit(store: CommentStore, ids: set[str]) -> int:
 
 def _forget_waves(guard: Guard, digest: str) -> None:
     for key in guard.redis.scan_iter(match=f"{guard.base}:wave:*", count=1000):
-        members = [m for m in guard.redis.zrange(key, 0, -1) if m.endswith(f"|{digest}")]
-        if members:
-            guard.redis.zrem(key, *members)
+        guard.redis.zrem(key, digest)

@@ -7,7 +7,7 @@
 --       13 authors hash, 14 idempotency, 15.. wave band sorted sets
 -- ARGV: 1 id, 2 record (JSON object of string fields), 3 created_us, 4 created_at,
 --       5 checks (1: apply duplicate/flood/rate), 6 flood ms, 7 (unused), 8 bucket capacity,
---       9 refill per ms, 10 duplicate ttl s, 11 wave member, 12 wave window s, 13 (unused),
+--       9 refill per ms, 10 duplicate ttl s, 11 author digest (wave member), 12 wave window s, 13 (unused),
 --       14 author rule candidates (JSON list), 15 idempotency answer ('' for none), 16 its ttl s
 -- Redis's clock, not the callers': concurrent web workers must not move the bucket backwards.
 local clock = redis.call('TIME')
@@ -55,21 +55,17 @@ if #candidates > 0 then
   end
 end
 record['author_rule'] = rule
--- Near-duplicates: distinct authors in any of this text's MinHash bands within the window.
+-- Near-duplicates: each MinHash band is a sorted set of authors (by last time seen); the wave
+-- is the largest number of distinct authors sharing a band with this text within the window.
+-- O(log n) per band, however large the wave grows.
 local wave = 0
 if #KEYS > 14 then
-  local authors = {}
   local now_s = now_ms / 1000
   for i = 15, #KEYS do
     redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now_s - tonumber(ARGV[12]))
     redis.call('ZADD', KEYS[i], tostring(now_s), ARGV[11])
     redis.call('EXPIRE', KEYS[i], ARGV[12])
-    for _, member in ipairs(redis.call('ZRANGE', KEYS[i], 0, -1)) do
-      authors[string.match(member, '|(.*)$')] = true
-    end
-  end
-  for _ in pairs(authors) do
-    wave = wave + 1
+    wave = math.max(wave, redis.call('ZCARD', KEYS[i]))
   end
 end
 record['wave_size'] = tostring(wave)

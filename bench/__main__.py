@@ -1,0 +1,131 @@
+"""Run the benchmark and write bench/RESULTS.md.
+
+    python -m bench            # full run, a few minutes on 2 cores
+    python -m bench --smoke    # seconds: proves the harness works, numbers meaningless
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import tempfile
+import uuid
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import redis
+
+import classifier
+from bench import http, inprocess
+from bench.report import render
+from bench.workload import write_bodies
+from service.auth import create_token
+from service.keys import Keys
+from tests.servers import RedisServer
+
+
+def profile(smoke: bool) -> dict[str, Any]:
+    if smoke:
+        return {"seconds": 1, "connections": 8, "scaling_workers": (1, 2), "queue_sizes": (100, 1000),
+                "single": 50, "batch": 256, "cost_n": 20, "worker_n": 200, "lag_rate": 50, "lag_seconds": 2}
+    return {"seconds": 10, "connections": 32, "scaling_workers": (1, 2, 4), "queue_sizes": (100, 10_000, 100_000),
+            "single": 1000, "batch": 4096, "cost_n": 500, "worker_n": 6000, "lag_rate": 300, "lag_seconds": 20}
+
+
+def endpoints(base: str, token: str) -> dict[str, tuple[str, str, str]]:
+    return {"POST /api/v1/comments": ("POST", f"{base}/api/v1/comments", "-"),
+            "GET /api/v1/posts/<id>/comments": ("GET", f"{base}/api/v1/posts/article-7/comments", "-"),
+            "GET /api/v1/moderation/queue": ("GET", f"{base}/api/v1/moderation/queue?sort=risk&limit=50", token)}
+
+
+def run(smoke: bool, out: Path) -> dict[str, Any]:
+    p = profile(smoke)
+    results: dict[str, Any] = {"smoke": smoke, "profile": p, "date": dt.datetime.now(dt.UTC).isoformat(
+        timespec="seconds"), "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
+                                        f"{platform.python_version()}"}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        bodies = write_bodies(work / "bodies.jsonl")
+        server = RedisServer(work / "redis", fsync="everysec").start()
+        try:
+            results.update(_http(server.url, work, bodies, p))
+            results["queue_scaling"] = _queue_scaling(server.url, work, p)
+            model = classifier.load()
+            results["classifier"] = inprocess.classifier_speed(model, p["single"], p["batch"])
+            results["redis"] = inprocess.redis_cost(server.url, p["cost_n"])
+            results["worker"] = {f"{n} worker(s)": inprocess.worker_throughput(server.url, p["worker_n"], n)
+                                 for n in (1, 2)}
+            results["lag"] = inprocess.lag_at_rate(server.url, p["lag_rate"], p["lag_seconds"])
+        finally:
+            server.stop()
+    out.write_text(render(results))
+    return results
+
+
+def _token(url: str, prefix: str) -> str:
+    client = redis.Redis.from_url(url, decode_responses=True)
+    token = create_token(client, Keys(prefix), "bench")
+    client.close()
+    return token
+
+
+def _http(url: str, work: Path, bodies: Path, p: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"endpoints": {}, "scaling": {}, "memory": {}}
+    svc = http.service(url, work, web_workers=2)
+    token = _token(url, svc.prefix)  # type: ignore[attr-defined]
+    try:
+        with http.Ceiling(2, work) as ceiling:
+            for name, (method, ours, tok) in endpoints(svc.base, token).items():
+                theirs = endpoints(ceiling.base, token)[name][1]
+                base = http.wrk(theirs, p["seconds"], p["connections"], method, bodies, tok)
+                mine = http.wrk(ours, p["seconds"], p["connections"], method, bodies, tok)
+                out["endpoints"][name] = {"ours": asdict(mine), "ceiling": asdict(base),
+                                          "ratio": round(mine.rps / base.rps, 3) if base.rps else 0}
+        for pid in http.children(svc.proc.pid):  # type: ignore[union-attr]
+            for child in [pid, *http.children(pid)]:
+                cmd = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+                kind = "scoring worker" if "worker" in cmd and "gunicorn" not in cmd else (
+                    "gunicorn worker" if child != pid else "gunicorn master")
+                out["memory"][f"{kind} {child}"] = http.rss_mb(child)
+    finally:
+        svc.stop()
+    for workers in p["scaling_workers"]:
+        svc = http.service(url, work, web_workers=workers, scoring_workers=0)
+        try:
+            load = http.wrk(f"{svc.base}/api/v1/comments", p["seconds"], p["connections"], "POST", bodies)
+            out["scaling"][workers] = asdict(load)
+        finally:
+            svc.stop()
+    return out
+
+
+def _queue_scaling(url: str, work: Path, p: dict[str, Any]) -> dict[int, Any]:
+    prefix = f"queue{uuid.uuid4().hex[:6]}"
+    svc = http.service(url, work, web_workers=2, scoring_workers=0, prefix=prefix)
+    token, seeded, out = _token(url, prefix), 0, {}
+    try:
+        for size in p["queue_sizes"]:
+            inprocess.seed_pending(url, prefix, size - seeded, start=seeded)
+            seeded = size
+            load = http.wrk(f"{svc.base}/api/v1/moderation/queue?sort=risk&limit=50", p["seconds"], 4, "GET",
+                            None, token)
+            out[size] = asdict(load)
+    finally:
+        svc.stop()
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--smoke", action="store_true", help="a few seconds; proves the harness, not the speed")
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "RESULTS.md")
+    args = parser.parse_args()
+    run(args.smoke, args.out)
+    print(args.out.read_text())
+
+
+if __name__ == "__main__":
+    main()

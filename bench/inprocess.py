@@ -1,0 +1,161 @@
+"""Measurements that need no HTTP: the classifier, Redis cost per comment, worker throughput and lag."""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from typing import Any
+
+import redis
+
+import classifier
+from bench.workload import texts
+from service.antiabuse import Guard, GuardSettings
+from service.keys import Status
+from service.store import CommentStore, now_iso
+from tests.roundtrips import counting
+
+
+def classifier_speed(model: classifier.Model, single_calls: int, batch_size: int) -> dict[str, float]:
+    """Median and p99 of one score() call; comments per second in batches of 64."""
+    comments = texts(max(single_calls, batch_size))
+    timings = []
+    for comment in comments[:single_calls]:
+        started = time.perf_counter()
+        model.score(comment)
+        timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    started = time.perf_counter()
+    for i in range(0, batch_size, 64):
+        model.score_many(comments[i:i + 64])
+    batch_rate = batch_size / (time.perf_counter() - started)
+    return {"single_p50_ms": round(statistics.median(timings), 2),
+            "single_p99_ms": round(timings[int(len(timings) * 0.99) - 1], 2),
+            "batch_per_s": round(batch_rate, 1)}
+
+
+def _store(url: str, prefix: str) -> tuple[CommentStore, Guard]:
+    client = redis.Redis.from_url(url, decode_responses=True)
+    return CommentStore(client, prefix), Guard(client, prefix, "bench", GuardSettings(flood_seconds=0))
+
+
+def submit_direct(store: CommentStore, guard: Guard, comment: dict[str, Any], checks: bool = False) -> str:
+    comment_id = store.new_id()
+    email = f"{uuid.uuid4().hex[:10]}@example.fr"
+    record = {**comment, "email": email, "email_hash": guard.digest(email), "signals": [], "ip": "198.18.0.1"}
+    store.submit(record, comment_id, guard.admission(comment_id, comment["post_id"], email, "198.18.0.1",
+                                                     comment["content"], checks=checks))
+    return comment_id
+
+
+def redis_cost(url: str, n: int) -> dict[str, float]:
+    """Round trips per accepted comment (counted on the socket) and bytes of Redis memory per comment."""
+    from service import create_app
+
+    prefix = f"cost{uuid.uuid4().hex[:6]}"
+    app = create_app({"REDIS_URL": url, "REDIS_PREFIX": prefix, "SECRET_KEY": "bench", "FLOOD_SECONDS": 0.0,
+                      "RATE_BURST": 10**9, "RATE_PER_MINUTE": 1e12, "LOG_LEVEL": "WARNING"})
+    client, store = app.test_client(), app.extensions["moderation.store"]
+    counter = counting(store.redis)
+    bodies = texts(n + 1)
+    for body in bodies[:1]:  # warm-up: connection handshake and script load
+        client.post("/api/v1/comments", json={**body, "email": "warm@example.fr"})
+    used_before = store.redis.info("memory")["used_memory"]
+    sent_before = counter.sent
+    for i, body in enumerate(bodies[1:]):
+        response = client.post("/api/v1/comments", json={**body, "email": f"c{i}@example.fr"})
+        assert response.status_code == 202, response.get_json()
+    sent = counter.sent - sent_before
+    used = store.redis.info("memory")["used_memory"] - used_before
+    return {"round_trips_per_comment": round(sent / n, 2), "bytes_per_comment": round(used / n)}
+
+
+def _worker_procs(url: str, prefix: str, count: int) -> list[subprocess.Popen[bytes]]:
+    env = {"REDIS_URL": url, "MODERATION_REDIS_PREFIX": prefix, "MODERATION_LOG_LEVEL": "WARNING",
+           "MODERATION_WORKER_BLOCK_MS": "100"}
+    import os
+
+    return [subprocess.Popen([sys.executable, "-m", "service.cli", "worker", "--name", f"b{i}"],
+                             env={**os.environ, **env}) for i in range(count)]
+
+
+def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
+    for p in procs:
+        p.terminate()
+    for p in procs:
+        p.wait(timeout=30)
+
+
+def worker_throughput(url: str, n: int, workers: int) -> float:
+    """Comments per second from the stream into the review queue, with ``workers`` processes."""
+    prefix = f"wt{uuid.uuid4().hex[:6]}"
+    store, guard = _store(url, prefix)
+    for comment in texts(n, seed=workers):
+        submit_direct(store, guard, comment)
+    procs = _worker_procs(url, prefix, workers)
+    try:
+        deadline = time.monotonic() + 120
+        while store.redis.zcard(store.keys.by_time(Status.RECEIVED.value)) == n and time.monotonic() < deadline:
+            time.sleep(0.005)  # workers loading their model
+        started = time.monotonic()
+        while store.redis.zcard(store.keys.by_time(Status.RECEIVED.value)) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return round(n / (time.monotonic() - started), 1)
+    finally:
+        _stop(procs)
+        store.redis.close()
+
+
+def lag_at_rate(url: str, rate: float, seconds: float) -> dict[str, float]:
+    """Submission-to-queue lag while comments arrive at a steady ``rate`` per second (one worker)."""
+    prefix = f"lag{uuid.uuid4().hex[:6]}"
+    store, guard = _store(url, prefix)
+    procs = _worker_procs(url, prefix, 1)
+    time.sleep(3)  # model loaded
+    comments = texts(int(rate * seconds))
+    try:
+        started = time.monotonic()
+        for i, comment in enumerate(comments):
+            wait = started + i / rate - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            submit_direct(store, guard, comment)
+        achieved = len(comments) / (time.monotonic() - started)
+        deadline = time.monotonic() + 60
+        while store.redis.zcard(store.keys.by_time("received")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        _stop(procs)
+    received, filed = {}, {}
+    for _, entry in store.redis.xrange(store.keys.audit):
+        stamp = time.mktime(time.strptime(entry["at"][:19], "%Y-%m-%dT%H:%M:%S")) + float("0" + entry["at"][19:-1])
+        (received if entry["to"] == "received" else filed)[entry["comment_id"]] = stamp
+    lags = sorted(filed[c] - received[c] for c in received if c in filed)
+    store.redis.close()
+    p50, p99 = lags[len(lags) // 2], lags[int(len(lags) * .99) - 1]
+    return {"offered_per_s": rate, "achieved_per_s": round(achieved, 1), "filed": len(lags),
+            "lag_p50_ms": round(p50 * 1000, 1), "lag_p99_ms": round(p99 * 1000, 1)}
+
+
+def seed_pending(url: str, prefix: str, n: int, start: int = 0) -> None:
+    """Write ``n`` scored, pending comments straight into the store's layout (fast, pipelined)."""
+    store, _ = _store(url, prefix)
+    k, pipe = store.keys, store.redis.pipeline(transaction=False)
+    base_us = time.time_ns() // 1000
+    for i in range(start, start + n):
+        comment_id = f"{i:032x}"
+        created, risk, post = base_us + i, (i * 7919 % 1000) / 1000, f"article-{i % 50}"
+        pipe.hset(k.comment(comment_id), mapping={
+            "id": comment_id, "post_id": post, "author": "Léa", "email": f"{i}@example.fr", "status": "pending",
+            "content": "Un commentaire en attente de modération.", "created_us": created, "created_at": now_iso(),
+            "risk": risk, "scores": '{"spam": 0.1, "toxicity": 0.2}', "reasons": "[]", "signals": "[]"})
+        for key, score in ((k.by_time("pending"), created), (k.by_risk("pending"), risk),
+                           (k.post_by_time(post, "pending"), created), (k.post_by_risk(post, "pending"), risk)):
+            pipe.zadd(key, {comment_id: score})
+        if i % 2000 == 0:
+            pipe.execute()
+    pipe.execute()
+    store.redis.close()
