@@ -164,6 +164,15 @@ class ModeratorComment(PublicComment):
     note = fields.String(allow_none=True)
 
 
+def view(schema: type[Schema], item: dict[str, Any]) -> dict[str, Any]:
+    """The schema's fields of a stored comment, without marshmallow's per-field cost.
+
+    Stored comments are already plain JSON values, so picking the declared fields gives
+    the same output as ``schema().dump(item)`` several times faster (queue pages of 50).
+    """
+    return {name: item.get(name) for name in schema._declared_fields}  # noqa: SLF001
+
+
 class SubmissionReceipt(Schema):
     id = fields.String(required=True)
     status = fields.String(required=True)

@@ -110,9 +110,10 @@ class ScoringWorker:
     def step(self) -> int:
         """Reclaim stale entries, else read new ones; score and file them. Returns how many were filed."""
         entries = self._claim_stale()
-        if not entries:
-            entries = self._read_new()
-        return self.process(entries) if entries else 0
+        if entries:
+            return self.process(entries)
+        entries = self._read_new()
+        return self.process(entries, first_delivery=True) if entries else 0
 
     def _claim_stale(self) -> list[tuple[str, dict[str, str]]]:
         answer = self.store.redis.xautoclaim(
@@ -132,11 +133,12 @@ class ScoringWorker:
             pipe.xpending_range(self.stream, self.group, min=entry_id, max=entry_id, count=1)
         return [rows[0]["times_delivered"] if rows else 1 for rows in pipe.execute()]
 
-    def process(self, entries: list[tuple[str, dict[str, str]]]) -> int:
+    def process(self, entries: list[tuple[str, dict[str, str]]], first_delivery: bool = False) -> int:
         """Score a batch and file every comment in one pipelined round trip of atomic moves."""
         entry_ids = [entry_id for entry_id, _ in entries]
         comments = self.store.get_each([fields.get("id", "") for _, fields in entries])
-        attempts = self._deliveries(entry_ids)
+        # New entries have been delivered once; only reclaimed ones need asking Redis how often.
+        attempts = [1] * len(entry_ids) if first_delivery else self._deliveries(entry_ids)
         trusted = self.store.trust_counts([c.get("email_hash", "") if c else "" for c in comments])
         moves: list[Move] = []
         to_score: list[tuple[str, dict[str, Any]]] = []

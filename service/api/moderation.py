@@ -10,7 +10,7 @@ from service.auth import moderator_required
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.extensions import get_store
 from service.keys import Status
-from service.schemas import Decision, ModeratorComment, QueueQuery
+from service.schemas import Decision, ModeratorComment, QueueQuery, view
 from service.store import BadCursor, now_iso
 
 bp = Blueprint("moderation", __name__, url_prefix="/api/v1/moderation")
@@ -33,7 +33,7 @@ def queue() -> Response:
         items, cursor = get_store().page(Status(q["status"]), q["sort"], q["post"], q["cursor"], limit)
     except BadCursor:
         raise ValidationFailed("Invalid query.", errors={"cursor": ["Unknown cursor."]}) from None
-    return jsonify({"items": _detail.dump(items, many=True), "next_cursor": cursor,
+    return jsonify({"items": [view(ModeratorComment, c) for c in items], "next_cursor": cursor,
                     "counts": get_store().counts()})
 
 

@@ -7,11 +7,10 @@ from flask import Blueprint, Response, jsonify, request
 from service.errors import ValidationFailed
 from service.extensions import get_store
 from service.keys import Status
-from service.schemas import PublicComment
+from service.schemas import PublicComment, view
 from service.store import BadCursor
 
 bp = Blueprint("public", __name__, url_prefix="/api/v1")
-_public = PublicComment(many=True)
 
 
 @bp.get("/posts/<post_id>/comments")
@@ -25,4 +24,4 @@ def list_comments(post_id: str) -> Response:
         items, cursor = get_store().page(Status.APPROVED, "oldest", post_id, request.args.get("cursor"), limit)
     except BadCursor:
         raise ValidationFailed("Invalid query.", errors={"cursor": ["Unknown cursor."]}) from None
-    return jsonify({"post_id": post_id, "items": _public.dump(items), "next_cursor": cursor})
+    return jsonify({"post_id": post_id, "items": [view(PublicComment, c) for c in items], "next_cursor": cursor})

@@ -175,3 +175,14 @@ def test_guessing_tokens_is_rate_limited_per_address(client: FlaskClient, auth: 
     codes = [client.get("/api/v1/moderation/queue", headers=wrong).status_code for _ in range(21)]
     assert codes[:20] == [403] * 20 and codes[20] == 429
     assert client.get("/api/v1/moderation/queue", headers=auth).status_code == 200  # real tokens still work
+
+
+def test_the_fast_queue_view_matches_the_schema(app: Flask, client: FlaskClient, store: CommentStore) -> None:
+    from service.schemas import ModeratorComment, PublicComment, view
+
+    comment_id = submit(client, url="https://site.example", content="Espèce de connard.")
+    score_all(app, store)
+    comment = store.get(comment_id)
+    assert comment is not None
+    for schema in (ModeratorComment, PublicComment):
+        assert view(schema, comment) == {**dict.fromkeys(schema._declared_fields), **schema().dump(comment)}
