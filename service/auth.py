@@ -25,32 +25,44 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(client: redis.Redis, keys: Keys, name: str) -> str:
-    """Store a new token's hash for moderator ``name`` and return the token (the only copy)."""
-    token = "mod_" + secrets.token_urlsafe(32)
-    digest = token_hash(token)
-    client.hset(keys.tokens, digest, json.dumps({"name": name, "hash": digest, "created_at": now_iso()}))
-    return token
+def _issue(client: redis.Redis, hash_key: str, prefix: str, name: str) -> str:
+    """Store a new secret's hash under ``hash_key`` for ``name``; return the secret (its only copy)."""
+    secret = prefix + secrets.token_urlsafe(32)
+    digest = token_hash(secret)
+    client.hset(hash_key, digest, json.dumps({"name": name, "hash": digest, "created_at": now_iso()}))
+    return secret
 
 
-def create_api_key(client: redis.Redis, keys: Keys, name: str) -> str:
-    """A key for a machine client (Akismet or Perspective clients); stored hashed, shown once."""
-    key = "key_" + secrets.token_urlsafe(24)
-    digest = token_hash(key)
-    client.hset(keys.api_keys, digest, json.dumps({"name": name, "hash": digest, "created_at": now_iso()}))
-    return key
-
-
-def api_client_for(client: redis.Redis, keys: Keys, key: str) -> str | None:
-    """The machine client an API key belongs to, or None."""
-    if not key:
+def _owner(client: redis.Redis, hash_key: str, secret: str) -> str | None:
+    """Whose secret this is, looked up by its hash and compared in constant time; None if nobody's."""
+    if not secret:
         return None
-    digest = token_hash(key)
-    raw = client.hget(keys.api_keys, digest)
+    digest = token_hash(secret)
+    raw = client.hget(hash_key, digest)
     if raw is None:
         return None
     record = json.loads(raw)
     return str(record["name"]) if hmac.compare_digest(record["hash"], digest) else None
+
+
+def create_token(client: redis.Redis, keys: Keys, name: str) -> str:
+    """A moderator token for ``name``: random, shown once, stored as a sha256 hash."""
+    return _issue(client, keys.tokens, "mod_", name)
+
+
+def moderator_for(client: redis.Redis, keys: Keys, token: str) -> str | None:
+    """The moderator a token belongs to, or None."""
+    return _owner(client, keys.tokens, token)
+
+
+def create_api_key(client: redis.Redis, keys: Keys, name: str) -> str:
+    """A key for a machine client (Akismet or Perspective clients); stored hashed, shown once."""
+    return _issue(client, keys.api_keys, "key_", name)
+
+
+def api_client_for(client: redis.Redis, keys: Keys, key: str) -> str | None:
+    """The machine client an API key belongs to, or None."""
+    return _owner(client, keys.api_keys, key)
 
 
 def list_tokens(client: redis.Redis, keys: Keys) -> list[dict[str, str]]:
@@ -64,16 +76,6 @@ def revoke_tokens(client: redis.Redis, keys: Keys, name: str) -> int:
     """Delete every token of moderator ``name``; returns how many."""
     doomed = [h for h, v in client.hgetall(keys.tokens).items() if json.loads(v)["name"] == name]
     return int(client.hdel(keys.tokens, *doomed)) if doomed else 0
-
-
-def moderator_for(client: redis.Redis, keys: Keys, token: str) -> str | None:
-    """The moderator a token belongs to, or None."""
-    digest = token_hash(token)
-    raw = client.hget(keys.tokens, digest)
-    if raw is None:
-        return None
-    record = json.loads(raw)
-    return str(record["name"]) if hmac.compare_digest(record["hash"], digest) else None
 
 
 def moderator_required(view: F) -> F:

@@ -154,20 +154,25 @@ def token() -> None:
     """Moderator tokens (shown once, stored hashed)."""
 
 
+def _issue(what: str, name: str, create: Any) -> None:
+    """Create a secret with ``create(client, keys, name)`` and print it alone on the last line."""
+    if not name.strip() or len(name) > 100:
+        raise click.BadParameter("a name of 1 to 100 characters", param_hint="NAME")
+    cfg = config.load()
+    with redis_url_for_command(cfg) as url:
+        store = _store(url, cfg)
+        secret = create(store.redis, store.keys, name.strip())
+    click.echo(f"{what} for {name.strip()} (shown once, keep it secret):")
+    click.echo(secret)
+
+
 @token.command("create")
 @click.argument("name")
 def token_create(name: str) -> None:
     """Create a token for moderator NAME and print it alone on the last line."""
     from service.auth import create_token
 
-    if not name.strip() or len(name) > 100:
-        raise click.BadParameter("a name of 1 to 100 characters", param_hint="NAME")
-    cfg = config.load()
-    with redis_url_for_command(cfg) as url:
-        store = _store(url, cfg)
-        secret = create_token(store.redis, store.keys, name.strip())
-    click.echo(f"Token for {name.strip()} (shown once, keep it secret):")
-    click.echo(secret)
+    _issue("Token", name, create_token)
 
 
 @token.command("list")
@@ -205,14 +210,7 @@ def api_key_create(name: str) -> None:
     """Create an API key for client NAME and print it alone on the last line."""
     from service.auth import create_api_key
 
-    if not name.strip() or len(name) > 100:
-        raise click.BadParameter("a name of 1 to 100 characters", param_hint="NAME")
-    cfg = config.load()
-    with redis_url_for_command(cfg) as url:
-        store = _store(url, cfg)
-        secret = create_api_key(store.redis, store.keys, name.strip())
-    click.echo(f"API key for {name.strip()} (shown once, keep it secret):")
-    click.echo(secret)
+    _issue("API key", name, create_api_key)
 
 
 @main.group()
