@@ -43,6 +43,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PORT", 8000, int, "port `moderation serve` binds"),
     Setting("WEB_WORKERS", 2, int, "gunicorn worker processes"),
     Setting("SCORING_WORKERS", 1, int, "scoring workers started by `moderation serve`"),
+    Setting("ALLOWED_ORIGINS", "", str,
+            "comma-separated blog origins (https://blog.example) allowed by CORS and as form redirect targets"),
     Setting("MAX_BODY_BYTES", 64 * 1024, int, "largest accepted request body (413 above)"),
     Setting("TRUSTED_PROXIES", 0, int, "number of proxies whose X-Forwarded-For is trusted for the client IP"),
     Setting("MODEL_PATH", None, _opt_str, "model artifact folder; unset: the one shipped in classifier/"),

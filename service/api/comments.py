@@ -7,14 +7,17 @@ import json
 import math
 import time
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import redis
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, redirect, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, UnsupportedMediaType
+from werkzeug.wrappers import Response as BaseResponse
 
 from service import formtoken, metrics, signals
 from service.antiabuse import Refused
+from service.cors import origin_allowed
 from service.errors import APIError, Conflict, TooManyRequests, ValidationFailed
 from service.extensions import get_guard, get_signal_settings, get_store, get_words
 from service.i18n import language, t
@@ -59,15 +62,43 @@ def request_context() -> dict[str, str | None]:
 
 
 @bp.post("/comments")
-def submit() -> tuple[Response, int]:
+def submit() -> tuple[BaseResponse, int]:
     """Submit, once: a retry with the same Idempotency-Key within 24 h gets the first answer again."""
+    target = browser_return_url()
     try:
         answer = _idempotent_submit()
     except Exception as exc:
         metrics.SUBMISSIONS.labels(_result(exc)).inc()
+        if target and isinstance(exc, APIError):  # a plain HTML form: back to the post, with the errors
+            return redirect(with_query(target, comment_status=exc.code, comment_errors=json.dumps(
+                exc.errors, ensure_ascii=False)), 303), 303
         raise
     metrics.SUBMISSIONS.labels("replayed" if answer[0].headers.get("Idempotent-Replayed") else "received").inc()
+    if target:
+        comment_id = answer[0].get_json()["id"]
+        return redirect(with_query(target, comment_status="awaiting_moderation", comment_id=comment_id), 303), 303
     return answer
+
+
+def browser_return_url() -> str | None:
+    """Where a browser's plain form post goes back to (``redirect_to`` or the Referer), if allowed.
+
+    Only for form posts that prefer HTML; API clients keep getting JSON. Only configured origins:
+    never an open redirect.
+    """
+    if request.mimetype not in FORM_TYPES:
+        return None
+    if request.accept_mimetypes.best_match(["application/json", "text/html"]) != "text/html":
+        return None
+    target = request.form.get("redirect_to") or request.headers.get("Referer")
+    return target if origin_allowed(target) else None
+
+
+def with_query(url: str, **params: str) -> str:
+    """``url`` with ``params`` added to its query string (existing ones replaced), fragment kept."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in params]
+    return urlunsplit(parts._replace(query=urlencode(query + list(params.items()))))
 
 
 def _result(exc: Exception) -> str:
