@@ -74,6 +74,11 @@ class Keys:
         return f"{self.base}:idem:{key_hash}"
 
     @property
+    def events(self) -> str:
+        """Outbox stream of comment events for webhooks, written in the same step as the change."""
+        return f"{self.base}:events"
+
+    @property
     def feedback(self) -> str:
         """Stream of moderator labels from machine clients (Akismet submit-spam/ham, Perspective)."""
         return f"{self.base}:feedback"

@@ -41,7 +41,8 @@ def erase(store: CommentStore, guard: Guard, email: str, actor: str) -> dict[str
     digest = guard.digest(email)
     ids = comment_ids(store, guard, email)
     erased = store.erase(ids)
-    redacted = _redact_audit(store, set(ids))
+    redacted = _redact(store, store.keys.audit, set(ids))
+    _redact(store, store.keys.events, set(ids))  # no webhook may announce an erased comment
     r = store.redis
     r.delete(store.keys.trust(digest), store.keys.by_email(digest), f"{guard.base}:flood:email:{digest}")
     guard.delete_author(f"email:{digest}")
@@ -52,18 +53,18 @@ def erase(store: CommentStore, guard: Guard, email: str, actor: str) -> dict[str
     return {"comments": erased, "audit_entries": redacted}
 
 
-def _redact_audit(store: CommentStore, ids: set[str]) -> int:
-    """Delete the audit entries that name an erased comment (streams cannot be edited in place)."""
+def _redact(store: CommentStore, stream: str, ids: set[str]) -> int:
+    """Delete a stream's entries that name an erased comment (streams cannot be edited in place)."""
     if not ids:
         return 0
     doomed, last = [], "-"
     while True:
-        batch = store.redis.xrange(store.keys.audit, min=last, max="+", count=1000)
+        batch = store.redis.xrange(stream, min=last, max="+", count=1000)
         doomed += [entry_id for entry_id, fields in batch if fields.get("comment_id") in ids]
         if len(batch) < 1000:
             break
         last = "(" + batch[-1][0]
-    return int(store.redis.xdel(store.keys.audit, *doomed)) if doomed else 0
+    return int(store.redis.xdel(stream, *doomed)) if doomed else 0
 
 
 def _forget_waves(guard: Guard, digest: str) -> None:

@@ -87,7 +87,7 @@ class CommentStore:
         result, value = self._submit(
             keys=[k.comment(comment_id), k.by_time(status), k.by_risk(status), k.post_by_time(post, status),
                   k.post_by_risk(post, status), k.incoming, k.audit, k.by_email(record.get("email_hash", "-")),
-                  *admission.keys, idem_key, *admission.wave_keys],
+                  *admission.keys, idem_key, k.events, *admission.wave_keys],
             args=[comment_id, json.dumps(record), created_us, record["created_at"], *admission.args, idem_value,
                   IDEMPOTENCY_SECONDS])
         if result != "ok":
@@ -107,7 +107,7 @@ class CommentStore:
             extra = {f: json.dumps(v) if f in _JSON_FIELDS else str(v) for f, v in (m.fields or {}).items()
                      if v is not None}
             self._transition(
-                keys=[k.comment(m.comment_id), k.audit, k.incoming],
+                keys=[k.comment(m.comment_id), k.audit, k.incoming, k.events],
                 args=[m.comment_id, " ".join(s.value for s in m.allowed), m.to.value, m.actor, m.reason, now_iso(),
                       json.dumps(extra), "" if m.risk is None else repr(float(m.risk)), m.ack, k.SCORING_GROUP,
                       *k.templates()],

@@ -4,7 +4,7 @@
 -- Idempotency-Key) the answer to replay. Nothing is written unless everything is.
 -- KEYS: 1 comment, 2 status time, 3 status risk, 4 post time, 5 post risk, 6 incoming stream,
 --       7 audit stream, 8 by-email set, 9 flood ip, 10 flood email, 11 bucket ip, 12 duplicate,
---       13 authors hash, 14 idempotency, 15.. wave band sorted sets
+--       13 authors hash, 14 idempotency, 15 events outbox, 16.. wave band sorted sets
 -- ARGV: 1 id, 2 record (JSON object of string fields), 3 created_us, 4 created_at,
 --       5 checks (1: apply duplicate/flood/rate), 6 flood ms, 7 (unused), 8 bucket capacity,
 --       9 refill per ms, 10 duplicate ttl s, 11 author digest (wave member), 12 wave window s, 13 (unused),
@@ -59,9 +59,9 @@ record['author_rule'] = rule
 -- is the largest number of distinct authors sharing a band with this text within the window.
 -- O(log n) per band, however large the wave grows.
 local wave = 0
-if #KEYS > 14 then
+if #KEYS > 15 then
   local now_s = now_ms / 1000
-  for i = 15, #KEYS do
+  for i = 16, #KEYS do
     redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now_s - tonumber(ARGV[12]))
     redis.call('ZADD', KEYS[i], tostring(now_s), ARGV[11])
     redis.call('EXPIRE', KEYS[i], ARGV[12])
@@ -90,4 +90,6 @@ end
 if ARGV[15] ~= '' then
   redis.call('SET', KEYS[14], ARGV[15], 'EX', ARGV[16])
 end
+redis.call('XADD', KEYS[15], 'MAXLEN', '~', '100000', '*', 'type', 'comment.received', 'comment_id', id,
+  'at', ARGV[4])
 return {'ok', wave}

@@ -1,6 +1,6 @@
 -- Move one comment from an allowed status to another in one atomic step:
 -- indexes, fields, audit entry and (for the scoring worker) the stream acknowledgement.
--- KEYS[1] comment hash, KEYS[2] audit stream, KEYS[3] incoming stream (or the same audit key)
+-- KEYS[1] comment hash, KEYS[2] audit stream, KEYS[3] incoming stream, KEYS[4] events outbox
 -- ARGV: 1 id, 2 allowed statuses (space separated), 3 new status, 4 actor, 5 reason,
 --       6 now (ISO 8601), 7 extra fields (JSON object), 8 risk ('' keeps the stored one),
 --       9 stream entry id to acknowledge ('' for none), 10 consumer group,
@@ -43,4 +43,8 @@ if email_hash and email_hash ~= '' and (to == 'approved') ~= (current == 'approv
 end
 redis.call('XADD', KEYS[2], '*', 'comment_id', id, 'actor', ARGV[4], 'from', current, 'to', to,
   'reason', ARGV[5], 'model_version', redis.call('HGET', KEYS[1], 'model_version') or '', 'at', ARGV[6])
+if to == 'approved' or to == 'rejected' or to == 'spam' then
+  redis.call('XADD', KEYS[4], 'MAXLEN', '~', '100000', '*', 'type', 'comment.' .. to, 'comment_id', id,
+    'at', ARGV[6])
+end
 return {'ok', current}

@@ -23,6 +23,7 @@ from service import metrics, policy, signals
 from service.keys import Status
 from service.privacy import truncate_ip
 from service.store import CommentStore, Move, now_iso
+from service.webhooks import Deliverer, WebhookSettings
 
 log = logging.getLogger(__name__)
 
@@ -37,13 +38,14 @@ class WorkerSettings:
     retention_days: dict[str, float] = field(default_factory=lambda: {"spam": 30.0, "rejected": 30.0})
     retention_interval_seconds: int = 3600
     wave_min_authors: int = 5
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
 
     @classmethod
     def from_config(cls, cfg: dict[str, Any]) -> WorkerSettings:
         retention = {"spam": cfg["RETENTION_SPAM_DAYS"], "rejected": cfg["RETENTION_REJECTED_DAYS"]}
         return cls(cfg["WORKER_BATCH"], cfg["WORKER_BLOCK_MS"], cfg["WORKER_CLAIM_IDLE_MS"],
                    cfg["WORKER_MAX_ATTEMPTS"], policy_settings(cfg), retention, cfg["RETENTION_INTERVAL_SECONDS"],
-                   cfg["WAVE_MIN_AUTHORS"])
+                   cfg["WAVE_MIN_AUTHORS"], WebhookSettings.from_config(cfg))
 
 
 def policy_settings(cfg: dict[str, Any]) -> policy.PolicySettings:
@@ -64,6 +66,7 @@ class ScoringWorker:
         self.name = name or f"{socket.gethostname()}-{os.getpid()}"
         self.group = store.keys.SCORING_GROUP
         self.stream = store.keys.incoming
+        self.deliverer = Deliverer(store, settings.webhooks, self.name) if settings.webhooks.active else None
 
     def ensure_group(self) -> None:
         """Create the consumer group from the stream's start, so nothing enqueued earlier is missed."""
@@ -79,9 +82,13 @@ class ScoringWorker:
         while not stop.is_set():
             try:
                 self.ensure_group()
+                if self.deliverer:
+                    self.deliverer.ensure_group()
                 while not stop.is_set():
                     self.step()
                     self.maybe_purge()
+                    if self.deliverer:
+                        self.deliverer.step()
             except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
                 metrics.REDIS_ERRORS.labels("worker").inc()
                 log.warning("worker %s: Redis unavailable (%s); retrying", self.name, type(exc).__name__)

@@ -6,8 +6,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from service.api import authors, comments, moderation, ops, privacy, public
+    from service.api import authors, comments, moderation, ops, privacy, public, webhooks
     from service.compat import akismet
 
-    for module in (comments, public, moderation, authors, privacy, ops, akismet):
+    for module in (comments, public, moderation, authors, privacy, webhooks, ops, akismet):
         app.register_blueprint(module.bp)
