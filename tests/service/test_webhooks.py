@@ -66,7 +66,8 @@ def test_events_are_signed_retried_and_never_carry_personal_data(app: Flask, cli
                                                                   receiver: Receiver) -> None:
     endpoint = Endpoint(receiver.url, ("new-secret", "old-secret"))
     worker = _worker(app, store, WebhookSettings((endpoint,), max_attempts=5, backoff_seconds=0.05))
-    comment_id = client.post("/api/v1/comments", json=comment_payload(email="secret.person@example.fr")).get_json()["id"]
+    payload = comment_payload(email="secret.person@example.fr")
+    comment_id = client.post("/api/v1/comments", json=payload).get_json()["id"]
     worker.step()
     client.post(f"/api/v1/moderation/comments/{comment_id}/decision", json={"action": "approve"}, headers=auth)
     assert worker.deliverer is not None
