@@ -31,9 +31,10 @@ def secret_key(configured: str | None, data_dir: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from service.web import views
+    from service.web import embed, views
 
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
                       SESSION_COOKIE_NAME="moderation_session", SESSION_COOKIE_PATH="/moderation")
     app.session_interface = SessionInterface()
     app.register_blueprint(views.bp)
+    app.register_blueprint(embed.bp)
