@@ -24,7 +24,7 @@ def init_app(app: Flask) -> None:
     cfg = app.config
     app.secret_key = secret_key(cfg["SECRET_KEY"], cfg["DATA_DIR"])
     client = connect(cfg["REDIS_URL"], cfg["REDIS_TIMEOUT"])
-    app.extensions["moderation.store"] = CommentStore(client, cfg["REDIS_PREFIX"])
+    app.extensions["moderation.store"] = CommentStore(client, cfg["REDIS_PREFIX"], cfg["REDIS_WAIT_REPLICAS"])
     app.extensions["moderation.guard"] = Guard(client, cfg["REDIS_PREFIX"], app.secret_key, GuardSettings(
         cfg["FLOOD_SECONDS"], cfg["RATE_PER_MINUTE"], cfg["RATE_BURST"], cfg["DUPLICATE_DAYS"]))
     app.extensions["moderation.words"] = WordLists.from_files(cfg["BLOCK_LIST"], cfg["HOLD_LIST"])

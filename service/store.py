@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import redis
+from redis.cluster import RedisCluster
 
 from service.antiabuse import Admission, Refused
 from service.keys import Keys, Status
@@ -59,8 +60,11 @@ class BadCursor(ValueError):
 class CommentStore:
     """Redis behind a small class: injected connection, keys from one prefix, JSON payloads."""
 
-    def __init__(self, client: redis.Redis, prefix: str = "moderation"):
+    def __init__(self, client: redis.Redis, prefix: str = "moderation", wait_replicas: int = 0,
+                 wait_ms: int = 1000):
         self.redis = client
+        # With replicas (Sentinel), a comment is acknowledged only once this many replicas have it.
+        self.wait_replicas, self.wait_ms = wait_replicas, wait_ms
         self.keys = Keys(prefix)
         self._transition = client.register_script(_TRANSITION)
         self._erase = client.register_script(_ERASE)
@@ -84,12 +88,20 @@ class CommentStore:
                       risk="0")
         k, status, post = self.keys, Status.RECEIVED.value, str(comment["post_id"])
         idem_key, idem_value = (k.idempotency(idempotent[0]), idempotent[1]) if idempotent else (k.idempotency("-"), "")
-        result, value = self._submit(
-            keys=[k.comment(comment_id), k.by_time(status), k.by_risk(status), k.post_by_time(post, status),
-                  k.post_by_risk(post, status), k.incoming, k.audit, k.by_email(record.get("email_hash", "-")),
-                  *admission.keys, idem_key, k.events, *admission.wave_keys],
-            args=[comment_id, json.dumps(record), created_us, record["created_at"], *admission.args, idem_value,
-                  IDEMPOTENCY_SECONDS])
+        script_keys = [k.comment(comment_id), k.by_time(status), k.by_risk(status), k.post_by_time(post, status),
+                       k.post_by_risk(post, status), k.incoming, k.audit, k.by_email(record.get("email_hash", "-")),
+                       *admission.keys, idem_key, k.events, *admission.wave_keys]
+        script_args = [comment_id, json.dumps(record), created_us, record["created_at"], *admission.args, idem_value,
+                       IDEMPOTENCY_SECONDS]
+        if self.wait_replicas:
+            pipe = self.redis.pipeline(transaction=False)
+            self._submit(keys=script_keys, args=script_args, client=pipe)
+            pipe.execute_command("WAIT", self.wait_replicas, self.wait_ms)
+            (result, value), replicas = pipe.execute()
+            if result == "ok" and int(replicas) < self.wait_replicas:
+                raise redis.exceptions.TimeoutError(f"comment reached {replicas} of {self.wait_replicas} replicas")
+        else:
+            result, value = self._submit(keys=script_keys, args=script_args)
         if result != "ok":
             raise Refused(result, int(value) / 1000)
         return int(value)
@@ -102,27 +114,31 @@ class CommentStore:
     def transition_many(self, moves: list[Move]) -> list[Outcome]:
         """Several transitions in one round trip; each is atomic on its own."""
         k = self.keys
-        pipe = self.redis.pipeline(transaction=False)
+        calls = []
         for m in moves:
             extra = {f: json.dumps(v) if f in _JSON_FIELDS else str(v) for f, v in (m.fields or {}).items()
                      if v is not None}
-            self._transition(
-                keys=[k.comment(m.comment_id), k.audit, k.incoming, k.events],
-                args=[m.comment_id, " ".join(s.value for s in m.allowed), m.to.value, m.actor, m.reason, now_iso(),
-                      json.dumps(extra), "" if m.risk is None else repr(float(m.risk)), m.ack, k.SCORING_GROUP,
-                      *k.templates()],
-                client=pipe,
-            )
-        return [Outcome(result, previous) for result, previous in pipe.execute()]
+            calls.append(([k.comment(m.comment_id), k.audit, k.incoming, k.events],
+                          [m.comment_id, " ".join(s.value for s in m.allowed), m.to.value, m.actor, m.reason,
+                           now_iso(), json.dumps(extra), "" if m.risk is None else repr(float(m.risk)), m.ack,
+                           k.SCORING_GROUP, *k.templates()]))
+        return [Outcome(result, previous) for result, previous in self._run(self._transition, calls)]
+
+    def _run(self, script: Any, calls: list[tuple[list[str], list[Any]]]) -> list[Any]:
+        """Run a script once per (keys, args): pipelined on one server; one call at a time on a
+        Redis Cluster, whose client does not pipeline scripts."""
+        if isinstance(self.redis, RedisCluster):
+            return [script(keys=keys, args=args) for keys, args in calls]
+        pipe = self.redis.pipeline(transaction=False)
+        for keys, args in calls:
+            script(keys=keys, args=args, client=pipe)
+        return pipe.execute() if calls else []
 
     def erase(self, comment_ids: list[str]) -> int:
         """Delete comments and every index entry naming them; returns how many existed."""
         k = self.keys
-        pipe = self.redis.pipeline(transaction=False)
-        for comment_id in comment_ids:
-            self._erase(keys=[k.comment(comment_id)], args=[comment_id, *k.templates(), k.by_email("%s")],
-                        client=pipe)
-        return sum(pipe.execute()) if comment_ids else 0
+        calls = [([k.comment(c)], [c, *k.templates(), k.by_email("%s")]) for c in comment_ids]
+        return sum(self._run(self._erase, calls))
 
     def claim_idempotency(self, key_hash: str, seconds: int = 30) -> str | None:
         """Mark a key as in progress; returns the stored response (or 'pending') if it was already taken."""

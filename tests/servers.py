@@ -37,9 +37,11 @@ def wait_until(check, timeout: float = 10.0, interval: float = 0.05, what: str =
 class RedisServer:
     """A private redis-server with append-only persistence, which tests may stop and restart."""
 
-    def __init__(self, directory: Path, port: int | None = None, fsync: str = "always"):
+    def __init__(self, directory: Path, port: int | None = None, fsync: str = "always",
+                 extra: list[str] | None = None):
         self.dir = directory
         self.fsync = fsync
+        self.extra = extra or []
         self.dir.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
         self.proc: subprocess.Popen[bytes] | None = None
@@ -52,7 +54,7 @@ class RedisServer:
         self.proc = subprocess.Popen(
             [redis_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.dir),
              "--appendonly", "yes", "--appendfsync", self.fsync, "--save", "", "--daemonize", "no",
-             "--logfile", str(self.dir / "redis.log")],
+             "--logfile", str(self.dir / "redis.log"), *self.extra],
             stdin=subprocess.DEVNULL,
         )
         client = redis.Redis(port=self.port, socket_timeout=1)
