@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # Multi-stage: wheels are built with compilers in the first stage; the runtime has none.
 # BASE_IMAGE is an argument so that the image can be built where no registry is reachable
 # (pass a locally imported base with Python 3.11+).
@@ -24,7 +23,7 @@ USER 10001
 WORKDIR /var/lib/moderation
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
-    CMD ["python", "-c", "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/readyz', timeout=2).status != 200)"]
+    CMD ["python", "-c", "import os, sys, urllib.request; port = os.environ.get('MODERATION_PORT', '8000'); sys.exit(urllib.request.urlopen(f'http://127.0.0.1:{port}/readyz', timeout=2).status != 200)"]
 # REDIS_URL must point at a Redis with append-only persistence; scoring workers run as
 # separate containers (`moderation worker`), so this one serves HTTP only.
 CMD ["moderation", "serve", "--scoring-workers", "0"]
