@@ -87,6 +87,9 @@ def serve(host: str | None, port: int | None, workers: int | None, scoring_worke
     gunicorn = gunicorn_command(host, port, workers)
     worker_cmd = [sys.executable, "-m", "service.cli", "worker"]
     click.echo(f"serving on http://{host}:{port} with {workers} web and {scoring} scoring worker(s)")
+    if scoring == 0 and embedded is None:
+        # Nothing else to supervise (a web container): become gunicorn, so that signals reach it directly.
+        os.execve(gunicorn[0], gunicorn, env)
     try:
         code = Supervisor(env).run(gunicorn, [worker_cmd] * scoring)
     finally:
