@@ -115,7 +115,8 @@ def jigsaw(root: Path) -> list[Example]:
 
 
 def toxifrench_dev(root: Path) -> list[Example]:
-    """ToxiFrench dev half: real French forum comments. Evaluation only in this model; never copied."""
+    """ToxiFrench dev half: real French forum comments. Trained on, so its metrics come from k-fold
+    CV; read from shared/data only, never copied into the repository (upstream asks so)."""
     path = root / "toxifrench-benchmark" / "ToxiFrenchBalanced-dev.csv"
     return [Example(r["content"], int(r["label"]), "toxifrench") for r in _rows(path)]
 
@@ -155,5 +156,6 @@ def source_files(root: Path) -> list[Path]:
         "mlma-hate-speech-fr/fr_dataset.csv",
         "ftr-french-racist-tweets/FTR_new_labels.csv",
         "jigsaw-toxic-samples/*.csv",
+        "toxifrench-benchmark/ToxiFrenchBalanced-dev.csv",
     ]
     return sorted(p for pattern in patterns for p in root.glob(pattern))
