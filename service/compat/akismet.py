@@ -89,8 +89,9 @@ def comment_check() -> Response:
     if request.form.get("is_test") not in ("1", "true"):
         email, ip = data["email"] or "", data["ip"] or ""
         admission = guard.admission(comment_id, str(data["post_id"]), email, ip, data["content"] or "", checks=False)
-        store.submit({**data, "signals": found, "email_hash": guard.digest(email), "source": "akismet"},
-                     comment_id, admission)
+        # No email, no identity: anonymous comments must not share one trust counter.
+        store.submit({**data, "signals": found, "email_hash": guard.digest(email) if email else "",
+                      "source": "akismet"}, comment_id, admission)
     headers = {"X-akismet-pro-tip": "discard"} if blatant else {}
     return _text("true" if spam else "false", {**headers, "X-akismet-guid": comment_id})
 

@@ -225,3 +225,18 @@ def test_akismet_submit_spam_and_ham_record_feedback(service: ServiceProcess) ->
         assert answer.text == "Thanks for making the web a better place."
     labels = [e["label"] for _, e in service.redis.xrange(service.keys.feedback)]  # type: ignore[attr-defined]
     assert labels[-2:] == ["spam", "ham"]
+
+
+def test_anonymous_akismet_comments_never_share_trust(service: ServiceProcess) -> None:
+    headers = {"Authorization": f"Bearer {service.token}"}  # type: ignore[attr-defined]
+    fields = {"api_key": service.api_key, "blog": "https://blog.example", "user_ip": "192.0.2.20"}  # type: ignore[attr-defined]
+
+    def check(text: str) -> dict[str, Any]:
+        guid = akismet(service, "comment-check", **fields, comment_content=text).headers["X-akismet-guid"]
+        response = type("R", (), {"status_code": 202, "text": "", "json": lambda self: {"id": guid}})()
+        return filed(service, response)
+
+    first = check("Premier commentaire anonyme.")
+    requests.post(f"{service.base}/api/v1/moderation/comments/{first['id']}/decision", headers=headers,
+                  json={"action": "approve"}, timeout=5)
+    assert "trusted_commenter" not in rules(check("Second commentaire anonyme."))
