@@ -87,9 +87,12 @@ class Guard:
         """A keyed hash of personal data (email, IP), usable for look-ups, useless to a reader."""
         return hmac.new(self.secret, value.strip().casefold().encode(), hashlib.sha256).hexdigest()[:32]
 
+    def flood_email_key(self, email_digest: str) -> str:
+        return f"{self.base}:flood:email:{email_digest}"
+
     def _keys(self, post_id: str, email: str, ip: str, norm: str) -> list[str]:
         fingerprint = self.digest(f"{post_id}\n{email}\n{norm}")
-        return [f"{self.base}:flood:ip:{self.digest(ip)}", f"{self.base}:flood:email:{self.digest(email)}",
+        return [f"{self.base}:flood:ip:{self.digest(ip)}", self.flood_email_key(self.digest(email)),
                 f"{self.base}:bucket:{self.digest(ip)}", f"{self.base}:dup:{fingerprint}", self.authors_key]
 
     def admission(self, comment_id: str, post_id: str, email: str, ip: str, content: str,

@@ -44,7 +44,7 @@ def erase(store: CommentStore, guard: Guard, email: str, actor: str) -> dict[str
     redacted = _redact(store, store.keys.audit, set(ids))
     _redact(store, store.keys.events, set(ids))  # no webhook may announce an erased comment
     r = store.redis
-    r.delete(store.keys.trust(digest), store.keys.by_email(digest), f"{guard.base}:flood:email:{digest}")
+    r.delete(store.keys.trust(digest), store.keys.by_email(digest), guard.flood_email_key(digest))
     guard.delete_author(f"email:{digest}")
     _forget_waves(guard, digest)
     r.xadd(store.keys.audit, {"comment_id": "", "actor": actor, "from": "", "to": "erased",

@@ -71,6 +71,11 @@ def parse_endpoints(raw: str) -> tuple[Endpoint, ...]:
     return tuple(Endpoint(e["url"], tuple(e["secrets"]), frozenset(e.get("events", ()))) for e in json.loads(raw))
 
 
+def delivery_log_key(store: CommentStore, endpoint: Endpoint) -> str:
+    """The stream of one endpoint's delivery attempts."""
+    return f"{store.keys.base}:webhook:log:{endpoint.id}"
+
+
 def signature(secrets: tuple[str, ...], timestamp: str, body: bytes) -> str:
     message = timestamp.encode() + b"." + body
     return ",".join("v1=" + hmac.new(s.encode(), message, hashlib.sha256).hexdigest() for s in secrets)
@@ -93,7 +98,7 @@ class Deliverer:
         self.session = requests.Session()
 
     def log_key(self, endpoint: Endpoint) -> str:
-        return f"{self.store.keys.base}:webhook:log:{endpoint.id}"
+        return delivery_log_key(self.store, endpoint)
 
     def ensure_group(self) -> None:
         try:

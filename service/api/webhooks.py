@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app, jsonify
 
 from service.auth import moderator_required
 from service.extensions import get_store
-from service.webhooks import Deliverer, WebhookSettings
+from service.webhooks import WebhookSettings, delivery_log_key
 
 bp = Blueprint("webhooks", __name__, url_prefix="/api/v1/moderation/webhooks")
 
@@ -17,10 +17,9 @@ def deliveries() -> Response:
     """Every configured endpoint with its last 50 delivery attempts, newest first."""
     settings = WebhookSettings.from_config(current_app.config)
     store = get_store()
-    deliverer = Deliverer(store, settings, "api")
     items = []
     for endpoint in settings.endpoints:
-        log = store.redis.xrevrange(deliverer.log_key(endpoint), count=50)
+        log = store.redis.xrevrange(delivery_log_key(store, endpoint), count=50)
         items.append({"id": endpoint.id, "url": endpoint.url, "events": sorted(endpoint.events),
                       "deliveries": [fields for _, fields in log]})
     return jsonify({"items": items})

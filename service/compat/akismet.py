@@ -97,7 +97,8 @@ def comment_check() -> Response:
 
 
 def _feedback(label: str) -> Response:
-    if not _client():
+    client = _client()
+    if not client:
         return _invalid()
     missing = _missing("blog")
     if missing:
@@ -105,7 +106,7 @@ def _feedback(label: str) -> Response:
     data = _comment()
     get_store().record_feedback(label, "akismet", {
         "content": data["content"] or "", "author": data["author"] or "", "url": data["url"] or "",
-        "post_id": data["post_id"] or "", "client": _client() or ""})
+        "post_id": data["post_id"] or "", "client": client})
     return _text(THANKS)
 
 
