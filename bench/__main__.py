@@ -21,8 +21,8 @@ import redis
 import classifier
 from bench import http, inprocess
 from bench.report import render
-from bench.workload import write_bodies
-from service.auth import create_token
+from bench.workload import write_bodies, write_perspective_bodies
+from service.auth import create_api_key, create_token
 from service.keys import Keys
 from tests.servers import RedisServer
 
@@ -84,6 +84,7 @@ def _http(url: str, work: Path, bodies: Path, p: dict[str, Any]) -> dict[str, An
                 mine = http.wrk(ours, p["seconds"], p["connections"], method, bodies, tok)
                 out["endpoints"][name] = {"ours": asdict(mine), "ceiling": asdict(base),
                                           "ratio": round(mine.rps / base.rps, 3) if base.rps else 0}
+        out["perspective"] = _perspective(url, svc, work, p)
         for pid in http.children(svc.proc.pid):  # type: ignore[union-attr]
             for child in [pid, *http.children(pid)]:
                 cmd = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode()
@@ -100,6 +101,15 @@ def _http(url: str, work: Path, bodies: Path, p: dict[str, Any]) -> dict[str, An
         finally:
             svc.stop()
     return out
+
+
+def _perspective(url: str, svc: Any, work: Path, p: dict[str, Any]) -> dict[str, Any]:
+    """``comments:analyze`` scores in the request: its latency, at a Coral-like concurrency."""
+    client = redis.Redis.from_url(url, decode_responses=True)
+    key = create_api_key(client, Keys(svc.prefix), "bench-perspective")
+    client.close()
+    bodies = write_perspective_bodies(work / "perspective.jsonl")
+    return asdict(http.wrk(f"{svc.base}/v1alpha1/comments:analyze?key={key}", p["seconds"], 4, "POST", bodies))
 
 
 def _queue_scaling(url: str, work: Path, p: dict[str, Any]) -> dict[int, Any]:

@@ -23,6 +23,12 @@ def render(r: dict[str, Any]) -> str:
         o = e["ours"]
         lines.append(_row(f"`{name}`", o["rps"], e["ceiling"]["rps"], f"{e['ratio']:.0%}", o["p50_ms"], o["p95_ms"],
                           o["p99_ms"], o["non2xx"]))
+    if "perspective" in r:
+        ps = r["perspective"]
+        lines += ["", "## Perspective-compatible `comments:analyze` (scored in the request, 4 connections)", "",
+                  _row("req/s", "p50 ms", "p99 ms", "non-2xx", "Perspective's default quota"),
+                  _row(*["---"] * 5),
+                  _row(ps["rps"], ps["p50_ms"], ps["p99_ms"], ps["non2xx"], "1 query per second per project")]
     lines += ["", "## Scaling: `POST /api/v1/comments` by gunicorn workers", "",
               _row("web workers", "req/s", "p99 ms"), _row("---", "---", "---")]
     lines += [_row(w, s["rps"], s["p99_ms"]) for w, s in r["scaling"].items()]

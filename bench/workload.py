@@ -40,3 +40,15 @@ def write_bodies(path: Path, n: int = 500, seed: int = 7) -> Path:
 def texts(n: int, seed: int = 11) -> list[dict[str, str]]:
     rng = random.Random(seed)
     return [comment(rng) for _ in range(n)]
+
+
+def write_perspective_bodies(path: Path, n: int = 500, seed: int = 9) -> Path:
+    """``comments:analyze`` bodies as Coral Talk sends them, from the same comment mix."""
+    rng = random.Random(seed)
+    lines = []
+    for _ in range(n):
+        text = comment(rng)["content"]
+        lines.append(json.dumps({"comment": {"text": text}, "doNotStore": True, "requestedAttributes": {"TOXICITY": {}},
+                                 "languages": ["fr" if rng.random() < 0.7 else "en"]}, ensure_ascii=False))
+    path.write_text("\n".join(lines) + "\n")
+    return path

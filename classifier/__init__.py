@@ -9,12 +9,30 @@ from pathlib import Path
 
 from classifier.artifact import DEFAULT_PATH, ArtifactError
 from classifier.artifact import load as _load_artifact
+from classifier.encoder import DIMENSIONS, Encoder
+from classifier.features import SIGNALS
 from classifier.model import Model, Scores
 
-__all__ = ["ArtifactError", "Model", "Scores", "load"]
+__all__ = ["DEFAULT_PATH", "ArtifactError", "Model", "Scores", "load", "shared_encoder"]
 
 
 def load(path: str | Path | None = None) -> Model:
     """Load the shipped artifact (or the one at ``path``); raises ArtifactError when unusable."""
     heads, manifest = _load_artifact(Path(path) if path else DEFAULT_PATH)
-    return Model(heads, manifest)
+    expected = DIMENSIONS + len(SIGNALS)
+    for name, head in heads.items():
+        if head.dense_coef.shape != (expected,):
+            raise ArtifactError(f"head {name!r} expects {head.dense_coef.shape[0]} dense inputs, this code makes "
+                                f"{expected} (encoder + signals): retrain with 'python -m classifier train'")
+    return Model(heads, manifest, shared_encoder())
+
+
+_ENCODER: Encoder | None = None
+
+
+def shared_encoder() -> Encoder:
+    """One encoder per process: its 115 MB of weights are the same for every model loaded."""
+    global _ENCODER
+    if _ENCODER is None:
+        _ENCODER = Encoder()
+    return _ENCODER

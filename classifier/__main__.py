@@ -1,4 +1,4 @@
-"""``python -m classifier``: train the shipped model or score JSON Lines from stdin."""
+"""``python -m classifier``: train the shipped model, evaluate it, or score JSON Lines from stdin."""
 
 from __future__ import annotations
 
@@ -22,12 +22,28 @@ def cli() -> None:
               help="Artifact folder to write.")
 @click.option("--data", "data_dir", type=click.Path(path_type=Path, exists=True, file_okay=False), default=None,
               help="Labelled data root (default: MODERATION_TRAINING_DATA or ../shared/data).")
-@click.option("--no-eval", is_flag=True, help="Skip the held-out evaluation (faster).")
-def train(out: Path, data_dir: Path | None, no_eval: bool) -> None:
-    """Fit both heads, measure them on held-out data and write the artifact."""
+def train(out: Path, data_dir: Path | None) -> None:
+    """Fit both heads, measure and calibrate them on held-out data and write the artifact."""
     from classifier.train import train as run
 
-    run(out, data_dir, log=lambda line: click.echo(line, err=True), evaluate=not no_eval)
+    run(out, data_dir, log=lambda line: click.echo(line, err=True))
+
+
+@cli.command()
+@click.option("--model", "model_path", type=click.Path(path_type=Path), default=None, help="Artifact folder.")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path, exists=True, file_okay=False), default=None,
+              help="Labelled data root (default: MODERATION_TRAINING_DATA or ../shared/data).")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Report to write (default: classifier/REPORT.md).")
+@click.option("--no-peer", is_flag=True, help="Do not install and score alt-profanity-check.")
+def evaluate(model_path: Path | None, data_dir: Path | None, out: Path | None, no_peer: bool) -> None:
+    """Measure the shipped model and write REPORT.md beside it."""
+    from classifier.evaluate import REPORT
+    from classifier.evaluate import evaluate as run
+
+    report = run(model_path, data_dir, peer=not no_peer, log=lambda line: click.echo(line, err=True))
+    (out or REPORT).write_text(report)
+    click.echo(f"wrote {out or REPORT}", err=True)
 
 
 @cli.command()

@@ -3,7 +3,9 @@
 Layout of an artifact folder:
   manifest.json  format, version, pipeline params, heads, metrics, data checksums,
                  library versions and the sha256 of weights.npz
-  weights.npz    for each head: ``<head>.idf``, ``<head>.coef``, ``<head>.intercept``
+  weights.npz    for each head: ``<head>.idf``, ``<head>.coef`` (hashed n-grams),
+                 ``<head>.dense_coef`` (sentence embedding, then the hand-made signals),
+                 ``<head>.intercept`` and ``<head>.calibration`` (Platt slope and offset)
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-FORMAT = "moderation-classifier/1"
+FORMAT = "moderation-classifier/2"
 DEFAULT_PATH = Path(__file__).resolve().parent / "artifacts" / "current"
 
 
@@ -31,7 +33,9 @@ class HeadWeights:
 
     idf: np.ndarray
     coef: np.ndarray
+    dense_coef: np.ndarray
     intercept: float
+    calibration: tuple[float, float] = (1.0, 0.0)
 
 
 def save(path: Path, heads: dict[str, HeadWeights], manifest: dict[str, Any]) -> None:
@@ -41,6 +45,8 @@ def save(path: Path, heads: dict[str, HeadWeights], manifest: dict[str, Any]) ->
     for name, head in heads.items():
         arrays[f"{name}.idf"] = head.idf.astype(np.float32)
         arrays[f"{name}.coef"] = head.coef.astype(np.float32)
+        arrays[f"{name}.dense_coef"] = head.dense_coef.astype(np.float32)
+        arrays[f"{name}.calibration"] = np.array(head.calibration, dtype=np.float64)
         arrays[f"{name}.intercept"] = np.array([head.intercept], dtype=np.float64)
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **arrays)  # type: ignore[arg-type]
@@ -60,13 +66,18 @@ def load(path: Path) -> tuple[dict[str, HeadWeights], dict[str, Any]]:
     except json.JSONDecodeError as exc:
         raise ArtifactError(f"model manifest at {path} is not valid JSON: {exc}") from exc
     if manifest.get("format") != FORMAT:
-        raise ArtifactError(f"model artifact format {manifest.get('format')!r} is not {FORMAT!r}")
+        raise ArtifactError(
+            f"model artifact format {manifest.get('format')!r} is not {FORMAT!r}: retrain with "
+            "'python -m classifier train' or install the code version that wrote it"
+        )
     if hashlib.sha256(data).hexdigest() != manifest.get("weights_sha256"):
         raise ArtifactError(f"model weights at {path} do not match the manifest checksum (tampered or corrupt)")
     heads: dict[str, HeadWeights] = {}
     with np.load(io.BytesIO(data), allow_pickle=False) as npz:
         for name in manifest["heads"]:
+            a, b = (float(v) for v in npz[f"{name}.calibration"])
             heads[name] = HeadWeights(
-                idf=npz[f"{name}.idf"], coef=npz[f"{name}.coef"], intercept=float(npz[f"{name}.intercept"][0])
+                idf=npz[f"{name}.idf"], coef=npz[f"{name}.coef"], dense_coef=npz[f"{name}.dense_coef"],
+                intercept=float(npz[f"{name}.intercept"][0]), calibration=(a, b),
             )
     return heads, manifest

@@ -27,15 +27,30 @@ class Example:
     group: str = ""
 
 
+BUNDLED = Path(__file__).resolve().parent / "data"
+
+
 def data_root() -> Path:
-    """``MODERATION_TRAINING_DATA`` or the ``shared/data`` folder beside the checkout."""
+    """``MODERATION_TRAINING_DATA``, else the ``shared/data`` folder beside the checkout when it
+    exists, else the redistributable sets bundled in ``classifier/data`` (see its DATA.md)."""
     env = os.environ.get("MODERATION_TRAINING_DATA")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "shared" / "data"
+    shared = Path(__file__).resolve().parents[2] / "shared" / "data"
+    return shared if shared.is_dir() else BUNDLED
 
 
-def _rows(path: Path) -> list[dict[str, str]]:
+def locate(root: Path, relative: str) -> Path | None:
+    """A data file under ``root``, else its bundled copy, else None (the set is then left out)."""
+    for base in (root, BUNDLED):
+        if (base / relative).exists():
+            return base / relative
+    return None
+
+
+def _rows(path: Path | None) -> list[dict[str, str]]:
+    if path is None:
+        return []
     with path.open(encoding="utf-8", errors="replace", newline="") as fh:
         return list(csv.DictReader(fh))
 
@@ -48,7 +63,7 @@ def checksum(path: Path) -> str:
 def youtube(root: Path) -> list[Example]:
     """YouTube Spam Collection: CLASS 1 is spam; grouped by video for leave-one-video-out."""
     out = []
-    for path in sorted((root / "youtube-spam-collection").glob("Youtube*.csv")):
+    for path in sorted((root / "youtube-spam-collection").glob("Youtube*.csv")):  # not bundled: no licence
         video = path.stem.split("-", 1)[1]
         out += [Example(r["CONTENT"], int(r["CLASS"]), "youtube", video) for r in _rows(path)]
     return out
@@ -57,8 +72,11 @@ def youtube(root: Path) -> list[Example]:
 def sms(root: Path) -> list[Example]:
     """SMS Spam Collection, deduplicated (403 repeats would leak across splits)."""
     seen: set[str] = set()
-    out = []
-    with (root / "sms-spam-collection" / "SMSSpamCollection").open(encoding="utf-8") as fh:
+    out: list[Example] = []
+    path = locate(root, "sms-spam-collection/SMSSpamCollection")
+    if path is None:
+        return out
+    with path.open(encoding="utf-8") as fh:
         for line in fh:
             label, _, text = line.rstrip("\n").partition("\t")
             if text and text not in seen:
@@ -69,25 +87,25 @@ def sms(root: Path) -> list[Example]:
 
 def davidson(root: Path) -> list[Example]:
     """Davidson: hate (0) or offensive (1) is toxic, neither (2) is not."""
-    rows = _rows(root / "davidson-hate-offensive" / "labeled_data.csv")
+    rows = _rows(locate(root, "davidson-hate-offensive/labeled_data.csv"))
     return [Example(html.unescape(r["tweet"]), int(r["class"] != "2"), "davidson") for r in rows]
 
 
 def mlma_fr(root: Path) -> list[Example]:
     """MLMA French: single-label 'normal' is non-toxic, anything else toxic (the authors' rule)."""
-    rows = _rows(root / "mlma-hate-speech-fr" / "fr_dataset.csv")
+    rows = _rows(locate(root, "mlma-hate-speech-fr/fr_dataset.csv"))
     return [Example(r["tweet"], int(r["sentiment"] != "normal"), "mlma_fr") for r in rows]
 
 
 def ftr_racist(root: Path) -> list[Example]:
     """FTR racist tweets only: its label 0 includes plain insults, so it is not a non-toxic set."""
-    rows = _rows(root / "ftr-french-racist-tweets" / "FTR_new_labels.csv")
+    rows = _rows(locate(root, "ftr-french-racist-tweets/FTR_new_labels.csv"))
     return [Example(r["tweet"], 1, "ftr") for r in rows if r["label"].strip() == "1"]
 
 
 def ftr_all(root: Path) -> list[Example]:
     """Every FTR tweet, labelled 0: real French tweets that are not spam (spam head only)."""
-    rows = _rows(root / "ftr-french-racist-tweets" / "FTR_new_labels.csv")
+    rows = _rows(locate(root, "ftr-french-racist-tweets/FTR_new_labels.csv"))
     return [Example(r["tweet"], 0, "ftr") for r in rows]
 
 
@@ -96,10 +114,9 @@ _JIGSAW_LABELS = ("toxic", "severe_toxic", "obscene", "threat", "insult", "ident
 
 def jigsaw(root: Path) -> list[Example]:
     """Jigsaw samples: any of the six labels is toxic; French MT and English text both used."""
-    folder = root / "jigsaw-toxic-samples"
     out: list[Example] = []
     seen: set[str] = set()
-    for r in _rows(folder / "toxifrench_subset_jigsaw.csv"):
+    for r in _rows(locate(root, "jigsaw-toxic-samples/toxifrench_subset_jigsaw.csv")):
         if r["msg_id"] in seen:
             continue
         seen.add(r["msg_id"])
@@ -107,7 +124,7 @@ def jigsaw(root: Path) -> list[Example]:
         out.append(Example(r["content"], label, "jigsaw_fr_mt"))
         out.append(Example(r["original_text"], label, "jigsaw_en"))
     for name in ("train_first300.csv", "ibm_max_test_examples.csv"):
-        for r in _rows(folder / name):
+        for r in _rows(locate(root, f"jigsaw-toxic-samples/{name}")):
             if r.get("id") in seen:
                 continue
             out.append(Example(r["comment_text"], int(any(r[k] == "1" for k in _JIGSAW_LABELS)), "jigsaw_en"))
@@ -118,12 +135,12 @@ def toxifrench_dev(root: Path) -> list[Example]:
     """ToxiFrench dev half: real French forum comments. Trained on, so its metrics come from k-fold
     CV; read from shared/data only, never copied into the repository (upstream asks so)."""
     path = root / "toxifrench-benchmark" / "ToxiFrenchBalanced-dev.csv"
-    return [Example(r["content"], int(r["label"]), "toxifrench") for r in _rows(path)]
+    return [Example(r["content"], int(r["label"]), "toxifrench") for r in _rows(path if path.exists() else None)]
 
 
 def hatecheck_fr(root: Path) -> list[Example]:
     """Multilingual HateCheck French: diagnostics only, grouped by functionality. Never trained on."""
-    path = root / "multilingual-hatecheck-fr" / "hatecheck_cases_final_french.csv"
+    path = locate(root, "multilingual-hatecheck-fr/hatecheck_cases_final_french.csv")
     return [
         Example(r["test_case"], int(r["label_gold"] == "hateful"), "hatecheck_fr", r["functionality"])
         for r in _rows(path)
@@ -147,8 +164,8 @@ def split(rows: list[Example], test_fraction: float, seed: int = 13) -> tuple[li
     return train, test
 
 
-def source_files(root: Path) -> list[Path]:
-    """Every file the training reads, for the artifact's checksums."""
+def source_files(root: Path) -> dict[str, Path]:
+    """Every file the training reads, by its path relative to a data root, for the artifact's checksums."""
     patterns = [
         "youtube-spam-collection/Youtube*.csv",
         "sms-spam-collection/SMSSpamCollection",
@@ -158,4 +175,8 @@ def source_files(root: Path) -> list[Path]:
         "jigsaw-toxic-samples/*.csv",
         "toxifrench-benchmark/ToxiFrenchBalanced-dev.csv",
     ]
-    return sorted(p for pattern in patterns for p in root.glob(pattern))
+    found: dict[str, Path] = {}
+    for base in (BUNDLED, root):  # the root's copy wins over the bundled one
+        for pattern in patterns:
+            found.update({str(p.relative_to(base)): p for p in base.glob(pattern)})
+    return dict(sorted(found.items()))

@@ -79,6 +79,47 @@ def find_phones(text: str) -> list[str]:
     return [m.group(0) for m in _PHONE.finditer(text)]
 
 
+_MESSAGING = re.compile(r"\b(?:whats\s?app|wa\.me|telegram|t\.me|viber|wechat|snapchat|skype)\b", re.IGNORECASE)
+# "exemple[.]com", "exemple (dot) com", "exemple point com": links written so that filters miss them.
+_OBFUSCATED = re.compile(
+    r"\b[\w-]{2,}\s*(?:\[\.\]|\(\.\)|\[dot\]|\(dot\)|\s(?:dot|point)\s)\s*"
+    r"(?:com|fr|net|org|info|biz|io|co|me|xyz|ru|be|ch|ca)\b",
+    re.IGNORECASE,
+)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_MONEY = re.compile(r"\d[\d\s.,]*\s?(?:€|\$|£|euros?|usd|dollars?|k€)", re.IGNORECASE)
+_SHOUTED = re.compile(r"(?<!w)(?!www)([^\d\s])\1{2,}")  # "!!!", "nuuuul"; not "5000" nor "www"
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF]")
+
+# Hand-made signals fed to both heads next to the text features, in this order. Each is a
+# bounded number so that one weight per signal is meaningful and readable in explanations.
+SIGNALS = (
+    "links", "link_domains", "phone_number", "messaging_handle", "obfuscated_link", "email_in_text",
+    "money_amount", "capitals", "repeated_characters", "emoji", "length",
+)
+
+
+def signals(content: str, url: str = "") -> list[float]:
+    """The ``SIGNALS`` of one comment, each in about [0, 1]."""
+    links = find_links(content) + ([url] if url else [])
+    domains = {url_domain(link) for link in links} - {""}
+    letters = [ch for ch in content if ch.isalpha()]
+    capitals = sum(ch.isupper() for ch in letters) / len(letters) if len(letters) >= 8 else 0.0
+    return [
+        min(len(links), 5) / 5,
+        min(len(domains), 3) / 3,
+        float(bool(find_phones(content))),
+        float(bool(_MESSAGING.search(content))),
+        float(bool(_OBFUSCATED.search(content))),
+        float(bool(_EMAIL.search(content))),
+        float(bool(_MONEY.search(content))),
+        capitals,
+        float(bool(_SHOUTED.search(content))),
+        min(len(_EMOJI.findall(content)), 5) / 5,
+        min(len(content), 2000) / 2000,
+    ]
+
+
 def detect_language(text: str) -> str:
     """'fr', 'en' or 'other' by counting common function words; cheap and offline."""
     words = [w.strip("'") for w in _WORD.findall(text.casefold())]
@@ -91,6 +132,26 @@ def detect_language(text: str) -> str:
     if max(fr, en) < 1:
         return "other"
     return "fr" if fr >= en else "en"
+
+
+def _fold_char(ch: str) -> str:
+    folded = strip_accents(ch.casefold())[:1] or ch
+    return folded.translate(_LEET)
+
+
+def find_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
+    """Where normalised terms (e.g. 'connard' from 'C0nnârd') are written in the original text.
+
+    The text is folded one character at a time, so offsets in the fold are offsets in the text.
+    """
+    if not terms:
+        return []
+    if text.isascii():
+        folded = text.lower().translate(_LEET)
+    else:
+        folded = "".join(_fold_char(ch) for ch in text)
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(t) for t in terms) + r")(?!\w)")
+    return [(m.start(), m.end()) for m in pattern.finditer(folded)]
 
 
 def model_input(content: str, url: str | None = None) -> str:

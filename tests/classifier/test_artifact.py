@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import classifier
+from classifier import artifact
 from classifier.artifact import DEFAULT_PATH, ArtifactError
 
 
@@ -27,6 +29,25 @@ def test_shipped_artifact_carries_its_passport() -> None:
     assert manifest["data"] and all(len(h) == 64 for h in manifest["data"].values())
     assert "youtube_leave_one_video_out" in manifest["metrics"]["spam"]
     assert "toxifrench_dev_5fold_cv" in manifest["metrics"]["toxicity"]
+    for head in ("spam", "toxicity"):  # calibrated on held-out scores, with the evidence kept
+        calibration = manifest["metrics"][head]["calibration"]
+        assert 0 < calibration["brier"] < 0.25 and calibration["reliability"]
+
+
+def test_calibrated_probabilities_track_observed_rates() -> None:
+    """The reliability table in the passport: in well-populated bins, predicted is near observed."""
+    manifest = json.loads((DEFAULT_PATH / "manifest.json").read_text())
+    for head in ("spam", "toxicity"):
+        rows = [r for r in manifest["metrics"][head]["calibration"]["reliability"] if r["n"] >= 50]
+        assert rows and all(abs(r["predicted"] - r["observed"]) < 0.2 for r in rows), (head, rows)
+
+
+def test_an_artifact_of_the_previous_format_is_refused_with_a_way_out(copy: Path) -> None:
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["format"] = "moderation-classifier/1"
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ArtifactError, match="retrain"):
+        classifier.load(copy)
 
 
 def test_a_copy_loads_and_scores_the_same(copy: Path, model: classifier.Model) -> None:
@@ -70,3 +91,12 @@ def test_score_command_names_the_bad_line() -> None:
                             input='{"content": "ok"}\nnot json\n', timeout=60)
     assert result.returncode == 2
     assert "line 2" in result.stderr
+
+
+def test_weights_for_other_inputs_are_refused_before_scoring(copy: Path) -> None:
+    """Weights that do not match this code's encoder and signals would score garbage: refuse them."""
+    heads, manifest = artifact.load(copy)
+    heads["spam"] = dataclasses.replace(heads["spam"], dense_coef=heads["spam"].dense_coef[:-1])
+    artifact.save(copy, heads, manifest)
+    with pytest.raises(ArtifactError, match="dense inputs"):
+        classifier.load(copy)

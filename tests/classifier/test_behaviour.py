@@ -22,6 +22,22 @@ def test_civil_comments_are_neither_spam_nor_toxic(model: classifier.Model, text
     assert scores.reasons == []
 
 
+LOAN_SCAM = ("Besoin d'un prêt entre particuliers rapide et sérieux ? Je prête de 5 000 à 500 000 euros à 3 %. "
+             "Contactez-moi sur WhatsApp au +33 6 12 34 56 78")
+
+
+def test_a_french_loan_scam_with_a_whatsapp_number_is_spam(model: classifier.Model) -> None:
+    scores = model.score(LOAN_SCAM)
+    assert scores.spam > 0.5
+    spam = next(r for r in scores.reasons if r["rule"] == "spam")
+    assert {"phone_number", "messaging_handle"} & set(spam["signals"])  # the explanation names what pushed it
+
+
+def test_removing_the_contact_details_lowers_spam(model: classifier.Model) -> None:
+    without = LOAN_SCAM.split("Contactez")[0]
+    assert model.score(LOAN_SCAM).spam > model.score(without).spam
+
+
 def test_channel_promotion_is_spam(model: classifier.Model) -> None:
     assert model.score("Check out my channel and subscribe!! http://bit.ly/x3 free gift cards").spam > 0.9
 
@@ -48,8 +64,16 @@ def test_adding_links_raises_spam(model: classifier.Model) -> None:
     assert model.score(CIVIL + links).spam > model.score(CIVIL).spam
 
 
-def test_leetspeak_is_caught(model: classifier.Model) -> None:
-    assert model.score("espèce de c0nn4rd").toxicity > 0.5
+@pytest.mark.parametrize("text", ["espèce de c0nn4rd", "espèce de c o n n a r d", "espèce de CONNAAAARD"])
+def test_obfuscated_insults_are_caught(model: classifier.Model, text: str) -> None:
+    assert model.score(text).toxicity > 0.5
+
+
+def test_explanations_point_at_the_words_in_the_original_text(model: classifier.Model) -> None:
+    text = "Franchement, espèce de C0NNARD, tu n'as rien compris."
+    toxic = next(r for r in model.score(text).reasons if r["rule"] == "toxicity")
+    assert "connard" in toxic["terms"]
+    assert [text[a:b] for a, b in toxic["spans"] if text[a:b].lower() == "c0nnard"] == ["C0NNARD"]
 
 
 @pytest.mark.parametrize(("text", "language"), [

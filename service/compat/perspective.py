@@ -1,0 +1,207 @@
+"""A Perspective-compatible API (``/v1alpha1/comments:analyze`` and ``:suggestscore``).
+
+Coral Talk and other Perspective clients only need their endpoint setting changed to
+``https://<our host>/v1alpha1``: same request body, same response shape, same error shape,
+the API key in the ``key`` query parameter (never logged: log lines carry paths only).
+Scoring happens in the request, as Perspective's does; ``doNotStore: false`` queues the
+comment for review only where the site opted in (``MODERATION_PERSPECTIVE_STORE``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from service.auth import api_client_for
+from service.extensions import get_guard, get_model, get_store
+
+bp = Blueprint("perspective", __name__, url_prefix="/v1alpha1")
+
+# Attribute -> the head that serves it. Perspective's other attributes are known but not served:
+# the classifier has no honest sub-scores for them yet (see classifier/REPORT.md).
+SERVED = {"TOXICITY": "toxicity", "SPAM": "spam"}
+KNOWN = {"SEVERE_TOXICITY", "IDENTITY_ATTACK", "INSULT", "PROFANITY", "THREAT", "SEXUALLY_EXPLICIT", "FLIRTATION",
+         "TOXICITY_EXPERIMENTAL", "SEVERE_TOXICITY_EXPERIMENTAL", "IDENTITY_ATTACK_EXPERIMENTAL",
+         "INSULT_EXPERIMENTAL", "PROFANITY_EXPERIMENTAL", "THREAT_EXPERIMENTAL", "ATTACK_ON_AUTHOR",
+         "ATTACK_ON_COMMENTER", "INCOHERENT", "INFLAMMATORY", "LIKELY_TO_REJECT", "OBSCENE", "UNSUBSTANTIAL"}
+LANGUAGES = ("fr", "en")
+MAX_TEXT_BYTES = 20_480  # Perspective's own limit; clients written for it already respect it
+_ERROR_TYPE = "type.googleapis.com/google.commentanalyzer.v1alpha1.Error"
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*\s*")
+
+
+def _error(code: int, status: str, message: str, error_type: str | None = None) -> tuple[Response, int]:
+    """Google's error envelope, which Perspective clients parse."""
+    body: dict[str, Any] = {"code": code, "message": message, "status": status}
+    if error_type:
+        body["details"] = [{"@type": _ERROR_TYPE, "errorType": error_type}]
+    return jsonify({"error": body}), code
+
+
+def _invalid(message: str, error_type: str) -> tuple[Response, int]:
+    return _error(400, "INVALID_ARGUMENT", message, error_type)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(_: RequestEntityTooLarge) -> tuple[Response, int]:
+    return _invalid(f"Comment text too long: at most {MAX_TEXT_BYTES} bytes.", "COMMENT_TOO_LONG")
+
+
+def _client() -> str | None:
+    key = request.args.get("key", "")
+    if not key:
+        return None
+    store = get_store()
+    return api_client_for(store.redis, store.keys, key)
+
+
+def _forbidden() -> tuple[Response, int]:
+    if not request.args.get("key"):
+        return _error(403, "PERMISSION_DENIED", "The request is missing a valid API key "
+                      "(pass it as ?key=..., made with `moderation api-key create NAME`).")
+    return _error(403, "PERMISSION_DENIED", "The provided API key is invalid.")
+
+
+def _body() -> dict[str, Any] | tuple[Response, int]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _invalid("The request body must be a JSON object.", "INVALID_REQUEST")
+    comment = body.get("comment")
+    text = comment.get("text") if isinstance(comment, dict) else None
+    if not isinstance(text, str):
+        return _invalid("comment.text is required and must be a string.", "COMMENT_EMPTY")
+    if not text.strip():
+        return _invalid("comment.text must be non-empty.", "COMMENT_EMPTY")
+    if len(text.encode("utf-8")) > MAX_TEXT_BYTES:
+        return _invalid(f"comment.text too long: at most {MAX_TEXT_BYTES} bytes.", "COMMENT_TOO_LONG")
+    return body
+
+
+def _languages(body: dict[str, Any], detected: str) -> list[str] | tuple[Response, int]:
+    """Requested languages reduced to their base ('fr-FR' -> 'fr'); detected or the default if none."""
+    asked = body.get("languages") or []
+    if not isinstance(asked, list) or not all(isinstance(code, str) for code in asked):
+        return _invalid("languages must be a list of language codes.", "INVALID_REQUEST")
+    if not asked:
+        return [detected if detected in LANGUAGES else current_app.config["PERSPECTIVE_DEFAULT_LANGUAGE"]]
+    bases = [code.split("-")[0].split("_")[0].lower() for code in asked]
+    unsupported = [code for code, base in zip(asked, bases, strict=True) if base not in LANGUAGES]
+    if unsupported:
+        return _invalid(f"Attribute TOXICITY does not support request languages: {', '.join(unsupported)} "
+                        f"(supported: {', '.join(LANGUAGES)}).", "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE")
+    return list(dict.fromkeys(bases))
+
+
+def _attributes(body: dict[str, Any]) -> list[str] | tuple[Response, int]:
+    requested = body.get("requestedAttributes")
+    if not isinstance(requested, dict) or not requested:
+        return _invalid("requestedAttributes must name at least one attribute, e.g. {\"TOXICITY\": {}}.",
+                        "INVALID_REQUEST")
+    names = [str(name).upper() for name in requested]
+    unknown = [n for n in names if n not in SERVED and n not in KNOWN]
+    if unknown:
+        return _invalid(f"Unknown requested attribute: {', '.join(unknown)}. Served: {', '.join(SERVED)}.",
+                        "UNKNOWN_ATTRIBUTE")
+    unserved = [n for n in names if n not in SERVED]
+    if unserved and not body.get("dropUnsupportedAttributes"):
+        return _invalid(f"Attribute {', '.join(unserved)} is not served by this model (served: "
+                        f"{', '.join(SERVED)}); set dropUnsupportedAttributes to skip it.",
+                        "ATTRIBUTE_NOT_SUPPORTED")
+    return [n for n in names if n in SERVED]
+
+
+def _span_scores(text: str, head: str, value: float, reasons: list[dict[str, Any]],
+                 annotate: bool) -> list[dict[str, Any]]:
+    """The whole text as one span (Perspective's default); with ``spanAnnotations``, the spans the
+    classifier's explanation points at, each scored with the sentence it sits in."""
+    whole = [{"begin": 0, "end": len(text), "score": {"value": value, "type": "PROBABILITY"}}]
+    if not annotate:
+        return whole
+    spans = [tuple(s) for r in reasons if r.get("rule") == head for s in r.get("spans", [])]
+    if not spans:
+        return whole
+    sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(text)]
+    around = [next(((b, e) for b, e in sentences if b <= start < e), (0, len(text))) for start, _ in spans]
+    scored = get_model().score_many([text[b:e] for b, e in around])
+    return [{"begin": start, "end": end, "score": {"value": getattr(s, head), "type": "PROBABILITY"}}
+            for (start, end), s in zip(spans, scored, strict=True)]
+
+
+@bp.post("/comments:analyze")
+def analyze() -> Any:
+    """Score a comment now and answer in Perspective's shape."""
+    client = _client()
+    if not client:
+        return _forbidden()
+    body = _body()
+    if not isinstance(body, dict):
+        return body
+    attributes = _attributes(body)
+    if not isinstance(attributes, list):
+        return attributes
+    text: str = body["comment"]["text"]
+    scores = get_model().score({"content": text})
+    languages = _languages(body, scores.language)
+    if not isinstance(languages, list):
+        return languages
+    annotate = bool(body.get("spanAnnotations"))
+    out: dict[str, Any] = {"attributeScores": {}, "languages": languages,
+                           "detectedLanguages": [scores.language] if scores.language in LANGUAGES else []}
+    for name in attributes:
+        head = SERVED[name]
+        value = getattr(scores, head)
+        out["attributeScores"][name] = {
+            "summaryScore": {"value": value, "type": "PROBABILITY"},
+            "spanScores": _span_scores(text, head, value, scores.reasons, annotate),
+        }
+    if "clientToken" in body:
+        out["clientToken"] = body["clientToken"]
+    if body.get("doNotStore") is False and current_app.config["PERSPECTIVE_STORE"]:
+        _queue_for_review(text, body, client, languages[0])
+    return jsonify(out)
+
+
+def _queue_for_review(text: str, body: dict[str, Any], client: str, language: str) -> None:
+    """The site opted in: the comment joins the review queue like any other (no email, no IP)."""
+    store, guard = get_store(), get_guard()
+    comment_id = store.new_id()
+    post_id = str(body.get("communityId") or f"perspective:{client}")[:200]
+    admission = guard.admission(comment_id, post_id, "", "", text, checks=False)
+    store.submit({"post_id": post_id, "author": "", "email": "", "url": None, "content": text, "parent_id": None,
+                  "accept_language": language, "signals": [], "email_hash": "", "source": "perspective"},
+                 comment_id, admission)
+
+
+@bp.post("/comments:suggestscore")
+def suggest_score() -> Any:
+    """A moderator's verdict from the client (Coral: 0 approved, 1 rejected), kept as a label."""
+    client = _client()
+    if not client:
+        return _forbidden()
+    body = _body()
+    if not isinstance(body, dict):
+        return body
+    suggested = body.get("attributeScores")
+    if not isinstance(suggested, dict) or not suggested:
+        return _invalid("attributeScores must hold at least one attribute with summaryScore.value.",
+                        "INVALID_REQUEST")
+    labels = {"TOXICITY": ("toxic", "civil"), "SPAM": ("spam", "ham")}
+    recorded = []
+    for name, entry in suggested.items():
+        name = str(name).upper()
+        value = entry.get("summaryScore", {}).get("value") if isinstance(entry, dict) else None
+        if name not in labels:
+            return _invalid(f"Unknown or unserved attribute in attributeScores: {name}. Served: "
+                            f"{', '.join(labels)}.", "UNKNOWN_ATTRIBUTE")
+        if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value <= 1:
+            return _invalid(f"attributeScores.{name}.summaryScore.value must be a number from 0 to 1.",
+                            "INVALID_REQUEST")
+        recorded.append((labels[name][0] if value >= 0.5 else labels[name][1], name))
+    for label, name in recorded:
+        get_store().record_feedback(label, "perspective", {
+            "content": body["comment"]["text"], "attribute": name, "client": client,
+            "client_token": str(body.get("clientToken") or ""), "community": str(body.get("communityId") or "")})
+    return jsonify({"clientToken": body.get("clientToken", "")})
