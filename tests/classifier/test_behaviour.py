@@ -99,3 +99,12 @@ def test_batch_and_single_scores_agree(model: classifier.Model) -> None:
 def test_any_input_gets_probabilities(model: classifier.Model, text: str) -> None:
     scores = model.score(text)
     assert 0.0 <= scores.spam <= 1.0 and 0.0 <= scores.toxicity <= 1.0
+
+
+def test_clearly_civil_comments_skip_the_sentence_encoder(model: classifier.Model) -> None:
+    """The cascade: the fast heads settle what they are sure of; the encoder only sees the rest."""
+    before = model.embedded
+    model.score_many([CIVIL, "Thanks for this clear and well researched article."])
+    assert model.embedded == before
+    model.score_many(["espèce de connard", CIVIL, LOAN_SCAM])
+    assert model.embedded == before + 2

@@ -139,8 +139,11 @@ def test_concurrent_retries_with_one_key_store_one_comment(service: ServiceProce
             answers = list(pool.map(lambda _: race(), range(4)))
         assert {a.status_code for a in answers} == {202}
         assert len({a.json()["id"] for a in answers}) == 1
-        stored = [s for status in ("received", "pending")
-                  for s in service.redis.zrange(service.keys.post_by_time(f"race{attempt}", status), 0, -1)]  # type: ignore[attr-defined]
+        # Both indexes read in one MULTI: the worker may move the comment from one to the other meanwhile.
+        snapshot = service.redis.pipeline(transaction=True)  # type: ignore[attr-defined]
+        for status in ("received", "pending"):
+            snapshot.zrange(service.keys.post_by_time(f"race{attempt}", status), 0, -1)  # type: ignore[attr-defined]
+        stored = [s for ids in snapshot.execute() for s in ids]
         assert len(stored) == 1
 
 
