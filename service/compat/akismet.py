@@ -70,7 +70,7 @@ def _comment() -> dict[str, str | None]:
 
 @bp.post("/comment-check")
 def comment_check() -> Response:
-    """Score one comment in the request (about 2 ms) and answer Akismet's way; queue it for review."""
+    """Score one comment in the request (a few milliseconds) and answer Akismet's way; queue it for review."""
     if not _client():
         return _invalid()
     missing = _missing("blog", "user_ip")
