@@ -97,7 +97,8 @@ def speed(model: classifier.Model) -> dict[str, float]:
 
 # Peak resident memory of this address space, in KiB. Not ru_maxrss: a child inherits its
 # parent's high-water mark through fork, so it would report the evaluating process's size.
-_PEAK_KB = ("peak=lambda: int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1])")
+_PEAK_KB = ("peak=lambda: int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1]);"
+            "now=lambda: int(next(l for l in open('/proc/self/status') if l.startswith('VmRSS')).split()[1])")
 
 
 def component_cost(model: classifier.Model, model_path: Path | None) -> dict[str, float]:
@@ -123,11 +124,14 @@ def component_cost(model: classifier.Model, model_path: Path | None) -> dict[str
 
 
 def cold_load() -> dict[str, float]:
-    """In a fresh interpreter: library imports, then loading the artifact and encoder, and the memory."""
+    """In a fresh interpreter: library imports, loading the artifact and encoder, and the resident
+    memory once loaded and scoring (steady state, not the start-up peak)."""
     code = (f"import time;{_PEAK_KB};t=time.perf_counter();import classifier;i=time.perf_counter()-t;"
-            "t=time.perf_counter();m=classifier.load();m.score('bonjour');l=time.perf_counter()-t;print(i, l, peak())")
+            "t=time.perf_counter();m=classifier.load();m.score('bonjour');l=time.perf_counter()-t;"
+            "m.score_many(['Espèce de connard, va-t-en.', 'Merci pour cet article.'] * 50);print(i, l, now())")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     return {"import_s": round(float(out[0]), 2), "load_s": round(float(out[1]), 2), "rss_mb": round(int(out[2]) / 1024)}
+
 
 
 def peer_scores(texts: list[str], cache: Path) -> np.ndarray | str:
