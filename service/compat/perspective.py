@@ -15,6 +15,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from classifier.features import detect_language
 from service.auth import api_client_for
 from service.extensions import get_guard, get_model, get_store
 
@@ -143,13 +144,14 @@ def analyze() -> Any:
     if not isinstance(attributes, list):
         return attributes
     text: str = body["comment"]["text"]
-    scores = get_model().score({"content": text})
-    languages = _languages(body, scores.language)
+    detected = detect_language(text)  # what the model reports too; checked before paying for a score
+    languages = _languages(body, detected)
     if not isinstance(languages, list):
         return languages
+    scores = get_model().score({"content": text})
     annotate = bool(body.get("spanAnnotations"))
     out: dict[str, Any] = {"attributeScores": {}, "languages": languages,
-                           "detectedLanguages": [scores.language] if scores.language in LANGUAGES else []}
+                           "detectedLanguages": [detected] if detected in LANGUAGES else []}
     for name in attributes:
         head = SERVED[name]
         value = getattr(scores, head)
