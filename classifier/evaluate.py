@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score, matthews_corrcoef, roc_auc_score
 
 import classifier
 from classifier import data
 from classifier.data import Example
+from classifier.train import binary_metrics
 
 REPORT = Path(__file__).resolve().parent / "REPORT.md"
 
@@ -58,15 +58,6 @@ SPEED_SAMPLE = [
     "Article intéressant, même si j'aurais aimé plus de détails sur le financement du projet.",
     "Très bon résumé, je partage avec mes collègues.",
 ]
-
-
-def metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
-    pred = (p >= 0.5).astype(int)
-    out = {"n": len(y), "accuracy": accuracy_score(y, pred), "balanced_accuracy": balanced_accuracy_score(y, pred),
-           "mcc": matthews_corrcoef(y, pred), "f1_weighted": f1_score(y, pred, average="weighted")}
-    if len(set(y.tolist())) == 2:
-        out["roc_auc"] = roc_auc_score(y, p)
-    return {k: round(float(v), 4) for k, v in out.items()}
 
 
 def by_functionality(rows: Sequence[Example], p: np.ndarray) -> list[tuple[str, int, float]]:
@@ -266,7 +257,7 @@ def evaluate(model_path: Path | None = None, root: Path | None = None, peer: boo
     rows = data.hatecheck_fr(root)
     p = np.array([s.toxicity for s in model.score_many([r.text for r in rows])])
     y = np.array([r.label for r in rows])
-    live: dict[str, Any] = {"hatecheck": {"overall": metrics(y, p), "functionality": by_functionality(rows, p)}}
+    live: dict[str, Any] = {"hatecheck": {"overall": binary_metrics(y, p), "functionality": by_functionality(rows, p)}}
     log(f"hatecheck-fr: {live['hatecheck']['overall']}")
     live["speed"] = speed(model)
     live["cost"] = component_cost(model, model_path)
@@ -290,7 +281,7 @@ def _peer(root: Path, hatecheck: list[Example], enabled: bool, log: Any) -> dict
     for name, rows in sets.items():
         part = scores[start : start + len(rows)]
         start += len(rows)
-        r = metrics(np.array([e.label for e in rows]), part)
+        r = binary_metrics(np.array([e.label for e in rows]), part)
         out[name] = (f"BA {r['balanced_accuracy']:.3f}, AUC {r.get('roc_auc', float('nan')):.3f}"
                      if name == "toxifrench" else
                      f"weighted F1 {r['f1_weighted']:.3f}" if name == "davidson" else f"accuracy {r['accuracy']:.3f}")

@@ -73,11 +73,15 @@ def _word_index(token: str, n_features: int) -> int:
     return abs(h) % n_features
 
 
+def signal_matrix(contents: list[str], urls: list[str]) -> np.ndarray:
+    """The hand-made ``SIGNALS`` of each comment, one row per comment."""
+    hand = np.array([signals(c, u) for c, u in zip(contents, urls, strict=True)], dtype=np.float32)
+    return hand.reshape(len(contents), len(SIGNALS))
+
+
 def dense_features(encoder: Encoder, contents: list[str], urls: list[str]) -> np.ndarray:
     """Sentence embedding of each comment, then its hand-made signals: the dense half of the input."""
-    embedded = encoder.encode(contents)
-    hand = np.array([signals(c, u) for c, u in zip(contents, urls, strict=True)], dtype=np.float32)
-    return np.hstack([embedded, hand.reshape(len(contents), len(SIGNALS))])
+    return np.hstack([encoder.encode(contents), signal_matrix(contents, urls)])
 
 
 def tfidf(head: HeadWeights, counts: sp.spmatrix) -> sp.csr_matrix:
@@ -141,7 +145,7 @@ class Model:
         texts = [normalise(model_input(c, u)) for c, u in zip(contents, urls, strict=True)]
         counts = sp.csr_matrix(self._hashers.transform(texts), dtype=np.float32)
         dense = np.zeros((len(items), DIMENSIONS + len(SIGNALS)), dtype=np.float32)
-        dense[:, DIMENSIONS:] = [signals(c, u) for c, u in zip(contents, urls, strict=True)]
+        dense[:, DIMENSIONS:] = signal_matrix(contents, urls)
         weighted = {name: tfidf(self._heads[name], counts) for name in HEAD_NAMES}
         # Cascade: the fast heads (no sentence embedding) settle the comments they are sure are
         # neither spam nor toxic; the encoder runs only for the others.

@@ -110,7 +110,8 @@ def cross_calibrated(raw: np.ndarray, y: np.ndarray, groups: np.ndarray) -> np.n
     return out
 
 
-def _binary_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
+def binary_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
+    """The measures every held-out set is reported with, at the 0.5 threshold."""
     pred = (p >= 0.5).astype(int)
     out = {
         "n": int(len(y)),
@@ -171,13 +172,13 @@ def evaluate_spam(fitter: Fitter, log: Log) -> tuple[dict[str, Any], tuple[float
     metrics: dict[str, Any] = {"youtube_leave_one_video_out": {}}
     for g in np.unique(yt_groups):
         inside = groups == g
-        metrics["youtube_leave_one_video_out"][g.split(":")[1]] = _binary_metrics(y[inside], p[inside])
+        metrics["youtube_leave_one_video_out"][g.split(":")[1]] = binary_metrics(y[inside], p[inside])
         log(f"spam youtube held-out video {g}: {metrics['youtube_leave_one_video_out'][g.split(':')[1]]}")
     inside = np.char.startswith(groups, "youtube")
     if inside.any():  # absent from a clone with only the bundled data
-        metrics["youtube_pooled"] = _binary_metrics(y[inside], p[inside])
+        metrics["youtube_pooled"] = binary_metrics(y[inside], p[inside])
     inside = np.char.startswith(groups, "sms")
-    metrics["sms_5fold_cv"] = _binary_metrics(y[inside], p[inside])
+    metrics["sms_5fold_cv"] = binary_metrics(y[inside], p[inside])
     log(f"spam sms 5-fold CV: {metrics['sms_5fold_cv']}")
     metrics["calibration"] = {"brier": round(float(brier_score_loss(y, p)), 4), "reliability": reliability(y, p)}
     fitter.held_out = (positions, groups, p)
@@ -203,7 +204,7 @@ def evaluate_toxicity(fitter: Fitter, root: Path, log: Log) -> tuple[dict[str, A
         p = cross_calibrated(tf_raw, y, tf_groups)
         calibration = fit_platt(tf_raw, y)
         fitter.held_out = (tf, tf_groups.astype(str), p)
-        metrics["toxifrench_dev_5fold_cv"] = _binary_metrics(y, p)
+        metrics["toxifrench_dev_5fold_cv"] = binary_metrics(y, p)
         log(f"toxicity toxifrench dev, 5-fold CV: {metrics['toxifrench_dev_5fold_cv']}")
     else:
         y = fitter.labels[dav]
@@ -212,7 +213,7 @@ def evaluate_toxicity(fitter: Fitter, root: Path, log: Log) -> tuple[dict[str, A
         fitter.held_out = (dav, _folds(len(dav)).astype(str), p)
         log("toxicity: ToxiFrench dev not found; calibrated on Davidson held-out scores")
     metrics["calibration"] = {"brier": round(float(brier_score_loss(y, p)), 4), "reliability": reliability(y, p)}
-    metrics["davidson_holdout_20pct"] = _binary_metrics(fitter.labels[dav], calibrate(calibration, dav_raw))
+    metrics["davidson_holdout_20pct"] = binary_metrics(fitter.labels[dav], calibrate(calibration, dav_raw))
     log(f"toxicity davidson held-out: {metrics['davidson_holdout_20pct']}")
     return metrics, calibration
 
@@ -237,8 +238,8 @@ def fit_fast(fitter: Fitter, head: str, log: Log) -> tuple[dict[str, Any], artif
     escalated = p_fast >= threshold
     cascade = np.where(escalated, p_full, p_fast)
     out: dict[str, Any] = {"rows": str(sorted({fitter.examples[i].source for i in rows})), "threshold": threshold,
-                           "fast_only": _binary_metrics(y, p_fast), "full": _binary_metrics(y, p_full),
-                           "cascade": _binary_metrics(y, cascade),
+                           "fast_only": binary_metrics(y, p_fast), "full": binary_metrics(y, p_full),
+                           "cascade": binary_metrics(y, cascade),
                            "escalated_share": round(float(escalated.mean()), 4),
                            "positives_kept_fast": int((~escalated & (y == 1)).sum())}
     log(f"{head} fast head (n-grams + signals) and cascade at {threshold}: {out}")

@@ -24,6 +24,8 @@ bp = Blueprint("perspective", __name__, url_prefix="/v1alpha1")
 # Attribute -> the head that serves it. Perspective's other attributes are known but not served:
 # the classifier has no honest sub-scores for them yet (see classifier/REPORT.md).
 SERVED = {"TOXICITY": "toxicity", "SPAM": "spam"}
+# suggestscore's value 1 / 0 per attribute, as the labels the rest of the service learns from
+FEEDBACK_LABELS = {"TOXICITY": ("toxic", "civil"), "SPAM": ("spam", "ham")}
 KNOWN = {"SEVERE_TOXICITY", "IDENTITY_ATTACK", "INSULT", "PROFANITY", "THREAT", "SEXUALLY_EXPLICIT", "FLIRTATION",
          "TOXICITY_EXPERIMENTAL", "SEVERE_TOXICITY_EXPERIMENTAL", "IDENTITY_ATTACK_EXPERIMENTAL",
          "INSULT_EXPERIMENTAL", "PROFANITY_EXPERIMENTAL", "THREAT_EXPERIMENTAL", "ATTACK_ON_AUTHOR",
@@ -34,81 +36,83 @@ _ERROR_TYPE = "type.googleapis.com/google.commentanalyzer.v1alpha1.Error"
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*\s*")
 
 
-def _error(code: int, status: str, message: str, error_type: str | None = None) -> tuple[Response, int]:
-    """Google's error envelope, which Perspective clients parse."""
-    body: dict[str, Any] = {"code": code, "message": message, "status": status}
-    if error_type:
-        body["details"] = [{"@type": _ERROR_TYPE, "errorType": error_type}]
-    return jsonify({"error": body}), code
+class PerspectiveError(Exception):
+    """A refusal in Google's error envelope, which Perspective clients parse; raised, then rendered once."""
+
+    def __init__(self, code: int, status: str, message: str, error_type: str | None = None):
+        super().__init__(message)
+        self.code, self.status, self.message, self.error_type = code, status, message, error_type
 
 
-def _invalid(message: str, error_type: str) -> tuple[Response, int]:
-    return _error(400, "INVALID_ARGUMENT", message, error_type)
+def _invalid(message: str, error_type: str) -> PerspectiveError:
+    return PerspectiveError(400, "INVALID_ARGUMENT", message, error_type)
+
+
+@bp.errorhandler(PerspectiveError)
+def _refused(error: PerspectiveError) -> tuple[Response, int]:
+    body: dict[str, Any] = {"code": error.code, "message": error.message, "status": error.status}
+    if error.error_type:
+        body["details"] = [{"@type": _ERROR_TYPE, "errorType": error.error_type}]
+    return jsonify({"error": body}), error.code
 
 
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(_: RequestEntityTooLarge) -> tuple[Response, int]:
-    return _invalid(f"Comment text too long: at most {MAX_TEXT_BYTES} bytes.", "COMMENT_TOO_LONG")
+    return _refused(_invalid(f"Comment text too long: at most {MAX_TEXT_BYTES} bytes.", "COMMENT_TOO_LONG"))
 
 
-def _client() -> str | None:
+def _authorised_body() -> tuple[str, dict[str, Any]]:
+    """The API client named by ``?key=`` and the request body with a usable ``comment.text``."""
     key = request.args.get("key", "")
     if not key:
-        return None
+        raise PerspectiveError(403, "PERMISSION_DENIED", "The request is missing a valid API key "
+                               "(pass it as ?key=..., made with `moderation api-key create NAME`).")
     store = get_store()
-    return api_client_for(store.redis, store.keys, key)
-
-
-def _forbidden() -> tuple[Response, int]:
-    if not request.args.get("key"):
-        return _error(403, "PERMISSION_DENIED", "The request is missing a valid API key "
-                      "(pass it as ?key=..., made with `moderation api-key create NAME`).")
-    return _error(403, "PERMISSION_DENIED", "The provided API key is invalid.")
-
-
-def _body() -> dict[str, Any] | tuple[Response, int]:
+    client = api_client_for(store.redis, store.keys, key)
+    if not client:
+        raise PerspectiveError(403, "PERMISSION_DENIED", "The provided API key is invalid.")
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        return _invalid("The request body must be a JSON object.", "INVALID_REQUEST")
+        raise _invalid("The request body must be a JSON object.", "INVALID_REQUEST")
     comment = body.get("comment")
     text = comment.get("text") if isinstance(comment, dict) else None
     if not isinstance(text, str):
-        return _invalid("comment.text is required and must be a string.", "COMMENT_EMPTY")
+        raise _invalid("comment.text is required and must be a string.", "COMMENT_EMPTY")
     if not text.strip():
-        return _invalid("comment.text must be non-empty.", "COMMENT_EMPTY")
+        raise _invalid("comment.text must be non-empty.", "COMMENT_EMPTY")
     if len(text.encode("utf-8")) > MAX_TEXT_BYTES:
-        return _invalid(f"comment.text too long: at most {MAX_TEXT_BYTES} bytes.", "COMMENT_TOO_LONG")
-    return body
+        raise _invalid(f"comment.text too long: at most {MAX_TEXT_BYTES} bytes.", "COMMENT_TOO_LONG")
+    return client, body
 
 
-def _languages(body: dict[str, Any], detected: str) -> list[str] | tuple[Response, int]:
+def _languages(body: dict[str, Any], detected: str) -> list[str]:
     """Requested languages reduced to their base ('fr-FR' -> 'fr'); detected or the default if none."""
     asked = body.get("languages") or []
     if not isinstance(asked, list) or not all(isinstance(code, str) for code in asked):
-        return _invalid("languages must be a list of language codes.", "INVALID_REQUEST")
+        raise _invalid("languages must be a list of language codes.", "INVALID_REQUEST")
     if not asked:
         return [detected if detected in LANGUAGES else current_app.config["PERSPECTIVE_DEFAULT_LANGUAGE"]]
     bases = [code.split("-")[0].split("_")[0].lower() for code in asked]
     unsupported = [code for code, base in zip(asked, bases, strict=True) if base not in LANGUAGES]
     if unsupported:
-        return _invalid(f"Attribute TOXICITY does not support request languages: {', '.join(unsupported)} "
+        raise _invalid(f"Attribute TOXICITY does not support request languages: {', '.join(unsupported)} "
                         f"(supported: {', '.join(LANGUAGES)}).", "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE")
     return list(dict.fromkeys(bases))
 
 
-def _attributes(body: dict[str, Any]) -> list[str] | tuple[Response, int]:
+def _attributes(body: dict[str, Any]) -> list[str]:
     requested = body.get("requestedAttributes")
     if not isinstance(requested, dict) or not requested:
-        return _invalid("requestedAttributes must name at least one attribute, e.g. {\"TOXICITY\": {}}.",
+        raise _invalid("requestedAttributes must name at least one attribute, e.g. {\"TOXICITY\": {}}.",
                         "INVALID_REQUEST")
     names = [str(name).upper() for name in requested]
     unknown = [n for n in names if n not in SERVED and n not in KNOWN]
     if unknown:
-        return _invalid(f"Unknown requested attribute: {', '.join(unknown)}. Served: {', '.join(SERVED)}.",
+        raise _invalid(f"Unknown requested attribute: {', '.join(unknown)}. Served: {', '.join(SERVED)}.",
                         "UNKNOWN_ATTRIBUTE")
     unserved = [n for n in names if n not in SERVED]
     if unserved and not body.get("dropUnsupportedAttributes"):
-        return _invalid(f"Attribute {', '.join(unserved)} is not served by this model (served: "
+        raise _invalid(f"Attribute {', '.join(unserved)} is not served by this model (served: "
                         f"{', '.join(SERVED)}); set dropUnsupportedAttributes to skip it.",
                         "ATTRIBUTE_NOT_SUPPORTED")
     return [n for n in names if n in SERVED]
@@ -134,20 +138,11 @@ def _span_scores(text: str, head: str, value: float, reasons: list[dict[str, Any
 @bp.post("/comments:analyze")
 def analyze() -> Any:
     """Score a comment now and answer in Perspective's shape."""
-    client = _client()
-    if not client:
-        return _forbidden()
-    body = _body()
-    if not isinstance(body, dict):
-        return body
+    client, body = _authorised_body()
     attributes = _attributes(body)
-    if not isinstance(attributes, list):
-        return attributes
     text: str = body["comment"]["text"]
     detected = detect_language(text)  # what the model reports too; checked before paying for a score
     languages = _languages(body, detected)
-    if not isinstance(languages, list):
-        return languages
     scores = get_model().score({"content": text})
     annotate = bool(body.get("spanAnnotations"))
     out: dict[str, Any] = {"attributeScores": {}, "languages": languages,
@@ -180,28 +175,22 @@ def _queue_for_review(text: str, body: dict[str, Any], client: str, language: st
 @bp.post("/comments:suggestscore")
 def suggest_score() -> Any:
     """A moderator's verdict from the client (Coral: 0 approved, 1 rejected), kept as a label."""
-    client = _client()
-    if not client:
-        return _forbidden()
-    body = _body()
-    if not isinstance(body, dict):
-        return body
+    client, body = _authorised_body()
     suggested = body.get("attributeScores")
     if not isinstance(suggested, dict) or not suggested:
-        return _invalid("attributeScores must hold at least one attribute with summaryScore.value.",
+        raise _invalid("attributeScores must hold at least one attribute with summaryScore.value.",
                         "INVALID_REQUEST")
-    labels = {"TOXICITY": ("toxic", "civil"), "SPAM": ("spam", "ham")}
     recorded = []
     for name, entry in suggested.items():
         name = str(name).upper()
         value = entry.get("summaryScore", {}).get("value") if isinstance(entry, dict) else None
-        if name not in labels:
-            return _invalid(f"Unknown or unserved attribute in attributeScores: {name}. Served: "
-                            f"{', '.join(labels)}.", "UNKNOWN_ATTRIBUTE")
+        if name not in FEEDBACK_LABELS:
+            raise _invalid(f"Unknown or unserved attribute in attributeScores: {name}. Served: "
+                            f"{', '.join(FEEDBACK_LABELS)}.", "UNKNOWN_ATTRIBUTE")
         if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value <= 1:
-            return _invalid(f"attributeScores.{name}.summaryScore.value must be a number from 0 to 1.",
+            raise _invalid(f"attributeScores.{name}.summaryScore.value must be a number from 0 to 1.",
                             "INVALID_REQUEST")
-        recorded.append((labels[name][0] if value >= 0.5 else labels[name][1], name))
+        recorded.append((FEEDBACK_LABELS[name][0] if value >= 0.5 else FEEDBACK_LABELS[name][1], name))
     for label, name in recorded:
         get_store().record_feedback(label, "perspective", {
             "content": body["comment"]["text"], "attribute": name, "client": client,
