@@ -43,10 +43,10 @@ def _store(url: str, prefix: str) -> tuple[CommentStore, Guard]:
 
 
 def submit_direct(store: CommentStore, guard: Guard, comment: dict[str, Any], checks: bool = False) -> str:
-    comment_id = store.new_id()
+    comment_id = store.new_id(comment["post_id"])
     email = f"{uuid.uuid4().hex[:10]}@example.fr"
     record = {**comment, "email": email, "email_hash": guard.digest(email), "signals": [], "ip": "198.18.0.1"}
-    store.submit(record, comment_id, guard.admission(comment_id, comment["post_id"], email, "198.18.0.1",
+    store.submit(record, comment_id, guard.admission(comment["post_id"], email, "198.18.0.1",
                                                      comment["content"], checks=checks))
     return comment_id
 
@@ -130,7 +130,7 @@ def lag_at_rate(url: str, rate: float, seconds: float) -> dict[str, float]:
     finally:
         _stop(procs)
     received, filed = {}, {}
-    for _, entry in store.redis.xrange(store.keys.audit):
+    for _, entry in store.redis.xrange(store.keys.audit()):
         stamp = time.mktime(time.strptime(entry["at"][:19], "%Y-%m-%dT%H:%M:%S")) + float("0" + entry["at"][19:-1])
         (received if entry["to"] == "received" else filed)[entry["comment_id"]] = stamp
     lags = sorted(filed[c] - received[c] for c in received if c in filed)

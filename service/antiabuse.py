@@ -1,7 +1,8 @@
 """Redis-backed anti-abuse state: flood control, duplicates, spam waves, blocked and held authors.
 
 Emails and IPs are never used as key names: they are HMAC'd with the service secret first.
-These keys share the hash tag ``{a}`` so the admission script touches one Cluster slot.
+Admission keys live in shard 0's slot ``{c}`` (see ``service.keys``), so the admission script
+touches one Cluster slot; the duplicate mark lives with the comment, in its post's shard.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 import redis
 
 from classifier.features import normalise
+from service.keys import Keys
 
 _PRIME = (1 << 61) - 1
 _RNG = np.random.default_rng(20261126)
@@ -66,20 +68,21 @@ def minhash(norm: str) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Admission:
-    """The anti-abuse part of the single submission script: its keys and arguments."""
+    """The anti-abuse part of a submission: admit.lua's keys and arguments, and the duplicate check's."""
 
-    keys: list[str]  # flood ip, flood email, bucket ip, duplicate fingerprint, authors hash
-    wave_keys: list[str]
-    args: list[str]  # see submit.lua, ARGV 5 to 14
+    keys: list[str]  # flood ip, flood email, bucket ip, authors hash, wave bands (see admit.lua)
+    args: list[str]  # checks, flood ms, bucket capacity, refill per ms, author digest, wave window, rule candidates
+    fingerprint: str  # of (post, email, folded text): the duplicate mark's name in the post's shard
+    duplicate_seconds: int
 
 
 class Guard:
     """Anti-abuse checks for one deployment (one prefix, one secret)."""
 
-    def __init__(self, client: redis.Redis, prefix: str, secret: str, settings: GuardSettings):
+    def __init__(self, client: redis.Redis, prefix: str, secret: str, settings: GuardSettings, shards: int = 1):
         self.redis = client
-        # Same hash tag as the comment keys: admission and storage are one script, one slot.
-        self.base = f"{prefix}:{{c}}"
+        self.keys = Keys(prefix, shards)
+        self.base = self.keys.base
         self.secret = secret.encode()
         self.settings = settings
 
@@ -90,30 +93,31 @@ class Guard:
     def flood_email_key(self, email_digest: str) -> str:
         return f"{self.base}:flood:email:{email_digest}"
 
-    def _keys(self, post_id: str, email: str, ip: str, norm: str) -> list[str]:
-        fingerprint = self.digest(f"{post_id}\n{email}\n{norm}")
-        return [f"{self.base}:flood:ip:{self.digest(ip)}", self.flood_email_key(self.digest(email)),
-                f"{self.base}:bucket:{self.digest(ip)}", f"{self.base}:dup:{fingerprint}", self.authors_key]
+    def _fingerprint(self, post_id: str, email: str, norm: str) -> str:
+        return self.digest(f"{post_id}\n{email}\n{norm}")
 
-    def admission(self, comment_id: str, post_id: str, email: str, ip: str, content: str,
-                  checks: bool = True) -> Admission:
-        """Keys and arguments for submit.lua: flood, rate, duplicate, author rule and wave, in one step."""
-        s, now = self.settings, time.time()
+    def _flood_keys(self, email: str, ip: str) -> list[str]:
+        return [f"{self.base}:flood:ip:{self.digest(ip)}", self.flood_email_key(self.digest(email))]
+
+    def admission(self, post_id: str, email: str, ip: str, content: str, checks: bool = True) -> Admission:
+        """Keys and arguments for admit.lua (flood, rate, author rule, wave) and the duplicate check."""
+        s = self.settings
         norm = folded(content)
         wave_keys = []
         if len(content.strip()) >= s.wave_min_chars:
             bands = minhash(norm).reshape(BANDS, ROWS)
             wave_keys = [f"{self.base}:wave:{i}:{zlib.crc32(band.tobytes()):08x}" for i, band in enumerate(bands)]
         candidates = [f"email:{self.digest(email)}"] + [f"ip:{p}" for p in ip_prefixes(ip)]
-        args = ["1" if checks else "0", str(int(s.flood_seconds * 1000)), str(int(now * 1000)), str(s.rate_burst),
-                repr(s.rate_per_minute / 60_000), str(s.duplicate_days * 86400),
-                self.digest(email), str(s.wave_window_seconds), repr(now), json.dumps(candidates)]
-        return Admission(self._keys(post_id, email, ip, norm), wave_keys, args)
+        keys = [*self._flood_keys(email, ip), f"{self.base}:bucket:{self.digest(ip)}", self.authors_key, *wave_keys]
+        args = ["1" if checks else "0", str(int(s.flood_seconds * 1000)), str(s.rate_burst),
+                repr(s.rate_per_minute / 60_000), self.digest(email), str(s.wave_window_seconds),
+                json.dumps(candidates)]
+        return Admission(keys, args, self._fingerprint(post_id, email, norm), s.duplicate_days * 86400)
 
     def release(self, post_id: str, email: str, ip: str, content: str) -> None:
         """Forget an admission whose answer was lost, so that a retry is not refused."""
-        keys = self._keys(post_id, email, ip, folded(content))
-        self.redis.delete(keys[0], keys[1], keys[3])
+        duplicate = self.keys.duplicate(post_id, self._fingerprint(post_id, email, folded(content)))
+        self.redis.delete(*self._flood_keys(email, ip), duplicate)
 
     # -- blocked and held authors -----------------------------------------------------------------
     @property

@@ -138,14 +138,12 @@ class Supervisor:
 def worker(name: str | None) -> None:
     """Run one scoring worker against REDIS_URL (or the embedded Redis of a running `serve`)."""
     import classifier
-    from service.connection import connect
-    from service.store import CommentStore
     from service.worker import ScoringWorker, WorkerSettings
 
     cfg = config.load()
     configure_logging(cfg["LOG_LEVEL"], cfg["LOG_FORMAT"])
     url = cfg["REDIS_URL"] or EmbeddedRedis(cfg["DATA_DIR"]).url
-    store = CommentStore(connect(url, cfg["REDIS_TIMEOUT"]), cfg["REDIS_PREFIX"])
+    store = _store(url, cfg)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
@@ -253,17 +251,20 @@ def privacy_erase(email: str, yes: bool) -> None:
 def _guard(url: str, cfg: dict[str, Any]) -> Any:
     from service.antiabuse import Guard, GuardSettings
     from service.connection import connect
+    from service.store import shard_count
     from service.web import secret_key
 
     secret = secret_key(cfg["SECRET_KEY"], cfg["DATA_DIR"])
-    return Guard(connect(url, cfg["REDIS_TIMEOUT"]), cfg["REDIS_PREFIX"], secret, GuardSettings())
+    client = connect(url, cfg["REDIS_TIMEOUT"])
+    return Guard(client, cfg["REDIS_PREFIX"], secret, GuardSettings(), shard_count(cfg["REDIS_SHARDS"], client))
 
 
 def _store(url: str, cfg: dict[str, Any]) -> Any:
     from service.connection import connect
-    from service.store import CommentStore
+    from service.store import CommentStore, shard_count
 
-    return CommentStore(connect(url, cfg["REDIS_TIMEOUT"]), cfg["REDIS_PREFIX"])
+    client = connect(url, cfg["REDIS_TIMEOUT"])
+    return CommentStore(client, cfg["REDIS_PREFIX"], shards=shard_count(cfg["REDIS_SHARDS"], client))
 
 
 if __name__ == "__main__":

@@ -37,6 +37,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("REDIS_PREFIX", "moderation", str, "prefix of every Redis key"),
     Setting("REDIS_WAIT_REPLICAS", 0, int,
             "acknowledge a comment only once this many replicas have it (WAIT; with Sentinel: 1)"),
+    Setting("REDIS_SHARDS", 0, int,
+            "slots a deployment's comments spread over, by post (0: 1 on one server, 16 on a Cluster); "
+            "fixed once data exists"),
     Setting("REDIS_TIMEOUT", 2.0, float, "seconds a Redis connect or command may take before 503"),
     Setting("SECRET_KEY", None, _opt_str,
             "signs review-page sessions; unset: a key kept in DATA_DIR (set it when running several hosts)"),

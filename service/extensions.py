@@ -11,7 +11,7 @@ from service import metrics
 from service.antiabuse import Guard, GuardSettings
 from service.connection import connect
 from service.signals import SignalSettings
-from service.store import CommentStore
+from service.store import CommentStore, shard_count
 from service.wordlist import WordLists
 
 log = logging.getLogger(__name__)
@@ -24,9 +24,11 @@ def init_app(app: Flask) -> None:
     cfg = app.config
     app.secret_key = secret_key(cfg["SECRET_KEY"], cfg["DATA_DIR"])
     client = connect(cfg["REDIS_URL"], cfg["REDIS_TIMEOUT"])
-    app.extensions["moderation.store"] = CommentStore(client, cfg["REDIS_PREFIX"], cfg["REDIS_WAIT_REPLICAS"])
+    shards = shard_count(cfg["REDIS_SHARDS"], client)
+    app.extensions["moderation.store"] = CommentStore(client, cfg["REDIS_PREFIX"], cfg["REDIS_WAIT_REPLICAS"],
+                                                      shards=shards)
     app.extensions["moderation.guard"] = Guard(client, cfg["REDIS_PREFIX"], app.secret_key, GuardSettings(
-        cfg["FLOOD_SECONDS"], cfg["RATE_PER_MINUTE"], cfg["RATE_BURST"], cfg["DUPLICATE_DAYS"]))
+        cfg["FLOOD_SECONDS"], cfg["RATE_PER_MINUTE"], cfg["RATE_BURST"], cfg["DUPLICATE_DAYS"]), shards)
     app.extensions["moderation.words"] = WordLists.from_files(cfg["BLOCK_LIST"], cfg["HOLD_LIST"])
     app.extensions["moderation.signals"] = SignalSettings(
         app.secret_key, cfg["MAX_LINKS"], cfg["FORM_TOKEN_MIN_SECONDS"], cfg["FORM_TOKEN_MAX_SECONDS"])

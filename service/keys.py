@@ -1,12 +1,24 @@
 """Every Redis key the service uses, built here from one configurable prefix.
 
-All comment keys share the hash tag ``{c}`` so that every multi-key atomic step
-(MULTI/EXEC or Lua) touches one Redis Cluster slot.
+Comment data is split into ``shards``: shard 0 has the hash tag ``{c}`` and shard n the tag
+``{cn}``. A post's comments, with the post's indexes, all live in one shard (chosen by the post
+id), and so do the per-shard status indexes, scoring stream, audit stream and webhook outbox
+they are written with: every multi-key atomic step touches one Redis Cluster slot, yet a busy
+blog spreads over as many slots as it has shards. A comment id ends with its shard number, so
+any comment is found from its id alone.
+
+Admission (flood marks, rate buckets, author rules, spam waves) and the deployment-wide keys
+(tokens, API keys, feedback, locks) stay in shard 0's slot ``{c}``: one small write per
+submission, no comment data.
 """
 
 from __future__ import annotations
 
 import enum
+import uuid
+import zlib
+
+MAX_SHARDS = 4096  # a shard number fits the id's last 3 hex digits
 
 
 class Status(enum.StrEnum):
@@ -20,64 +32,95 @@ class Status(enum.StrEnum):
 
 
 class Keys:
-    """Key names for one deployment (one prefix)."""
+    """Key names for one deployment (one prefix, a fixed number of shards)."""
 
-    def __init__(self, prefix: str = "moderation"):
+    def __init__(self, prefix: str = "moderation", shards: int = 1):
+        if not 1 <= shards <= MAX_SHARDS:
+            raise ValueError(f"shards must be between 1 and {MAX_SHARDS}, not {shards}")
         self.prefix = prefix
-        self.base = f"{prefix}:{{c}}"
+        self.shards = shards
+        self.base = self.shard_base(0)
 
+    # -- where things live -----------------------------------------------------------------------
+    def shard_base(self, shard: int) -> str:
+        return f"{self.prefix}:{{c}}" if shard == 0 else f"{self.prefix}:{{c{shard}}}"
+
+    def shard_of_post(self, post_id: str) -> int:
+        return zlib.crc32(post_id.encode()) % self.shards if self.shards > 1 else 0
+
+    def shard_of_id(self, comment_id: str) -> int:
+        """The shard a comment id names (ids from other writers, or none, map to shard 0)."""
+        if self.shards == 1:
+            return 0
+        try:
+            return int(comment_id[-3:], 16) % self.shards
+        except ValueError:
+            return 0
+
+    def new_id(self, post_id: str) -> str:
+        """A random 128-bit hex id whose last 3 hex digits name the post's shard."""
+        return uuid.uuid4().hex[:-3] + f"{self.shard_of_post(post_id):03x}"
+
+    @property
+    def layout(self) -> str:
+        """Where the number of shards is recorded: changing it would strand existing posts."""
+        return f"{self.base}:layout:shards"
+
+    # -- per comment (the comment's shard) -------------------------------------------------------
     def comment(self, comment_id: str) -> str:
-        return f"{self.base}:comment:{comment_id}"
-
-    @property
-    def incoming(self) -> str:
-        """Stream of comments waiting to be scored."""
-        return f"{self.base}:incoming"
-
-    @property
-    def audit(self) -> str:
-        """Stream of every status change."""
-        return f"{self.base}:audit"
-
-    def by_time(self, status: str) -> str:
-        return f"{self.base}:status:{status}:time"
-
-    def by_risk(self, status: str) -> str:
-        return f"{self.base}:status:{status}:risk"
+        return f"{self.shard_base(self.shard_of_id(comment_id))}:comment:{comment_id}"
 
     def post_by_time(self, post_id: str, status: str) -> str:
-        return f"{self.base}:post:{post_id}:{status}:time"
+        return f"{self.shard_base(self.shard_of_post(post_id))}:post:{post_id}:{status}:time"
 
     def post_by_risk(self, post_id: str, status: str) -> str:
-        return f"{self.base}:post:{post_id}:{status}:risk"
+        return f"{self.shard_base(self.shard_of_post(post_id))}:post:{post_id}:{status}:risk"
 
-    def templates(self) -> list[str]:
-        """``%s`` templates of the index keys, handed to Lua so that it builds no key names itself."""
-        return [
-            self.by_time("%s"),
-            self.by_risk("%s"),
-            self.post_by_time("%s", "%s"),
-            self.post_by_risk("%s", "%s"),
-            self.trust("%s"),
-        ]
+    def duplicate(self, post_id: str, fingerprint: str) -> str:
+        """Set while a comment with this fingerprint (post, email, folded text) is on record."""
+        return f"{self.shard_base(self.shard_of_post(post_id))}:dup:{fingerprint}"
 
-    def trust(self, email_hash: str) -> str:
-        """How many of this (hashed) email's comments were approved."""
-        return f"{self.base}:trust:{email_hash}"
+    def idempotency(self, key_hash: str, post_id: str = "") -> str:
+        """The first response to a submission carrying this Idempotency-Key (in its post's shard)."""
+        return f"{self.shard_base(self.shard_of_post(post_id))}:idem:{key_hash}"
 
-    def by_email(self, email_hash: str) -> str:
-        """Ids of the comments sent with one (hashed) email: for export and erasure."""
-        return f"{self.base}:email:{email_hash}"
+    # -- per shard -------------------------------------------------------------------------------
+    def incoming(self, shard: int = 0) -> str:
+        """Stream of comments waiting to be scored."""
+        return f"{self.shard_base(shard)}:incoming"
 
-    def idempotency(self, key_hash: str) -> str:
-        """The first response to a submission carrying this Idempotency-Key."""
-        return f"{self.base}:idem:{key_hash}"
+    def audit(self, shard: int = 0) -> str:
+        """Stream of every status change."""
+        return f"{self.shard_base(shard)}:audit"
 
-    @property
-    def events(self) -> str:
+    def events(self, shard: int = 0) -> str:
         """Outbox stream of comment events for webhooks, written in the same step as the change."""
-        return f"{self.base}:events"
+        return f"{self.shard_base(shard)}:events"
 
+    def by_time(self, status: str, shard: int = 0) -> str:
+        return f"{self.shard_base(shard)}:status:{status}:time"
+
+    def by_risk(self, status: str, shard: int = 0) -> str:
+        return f"{self.shard_base(shard)}:status:{status}:risk"
+
+    def trust(self, email_hash: str, shard: int = 0) -> str:
+        """How many of this (hashed) email's comments in this shard were approved."""
+        return f"{self.shard_base(shard)}:trust:{email_hash}"
+
+    def by_email(self, email_hash: str, shard: int = 0) -> str:
+        """Ids of the comments in this shard sent with one (hashed) email: for export and erasure."""
+        return f"{self.shard_base(shard)}:email:{email_hash}"
+
+    def templates(self, shard: int = 0) -> list[str]:
+        """``%s`` templates of one shard's index keys, handed to Lua so that it builds no key names itself."""
+        base = self.shard_base(shard)
+        return [self.by_time("%s", shard), self.by_risk("%s", shard), f"{base}:post:%s:%s:time",
+                f"{base}:post:%s:%s:risk", self.trust("%s", shard)]
+
+    def all_shards(self) -> range:
+        return range(self.shards)
+
+    # -- deployment-wide (shard 0's slot) --------------------------------------------------------
     @property
     def feedback(self) -> str:
         """Stream of moderator labels from machine clients (Akismet submit-spam/ham, Perspective)."""

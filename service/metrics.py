@@ -16,6 +16,8 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from prometheus_client.core import REGISTRY, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from service.keys import Status
+
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
 REQUESTS = Histogram("moderation_http_request_duration_seconds", "HTTP request latency",
@@ -41,8 +43,8 @@ class QueueCollector(Collector):
         for status, count in self.store.counts().items():
             depth.add_metric([status], count)
         yield depth
-        oldest = self.store.redis.zrange(self.store.keys.by_time("pending"), 0, 0, withscores=True)
-        age = time.time() - oldest[0][1] / 1_000_000 if oldest else 0.0
+        oldest = self.store.oldest_created_us(Status.PENDING)
+        age = time.time() - oldest / 1_000_000 if oldest is not None else 0.0
         yield GaugeMetricFamily("moderation_oldest_pending_age_seconds", "Age of the oldest pending comment",
                                 value=age)
 

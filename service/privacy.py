@@ -24,7 +24,7 @@ def truncate_ip(ip: str | None) -> str:
 
 
 def comment_ids(store: CommentStore, guard: Guard, email: str) -> list[str]:
-    return sorted(store.redis.smembers(store.keys.by_email(guard.digest(email))))
+    return store.ids_by_email(guard.digest(email))
 
 
 def export(store: CommentStore, guard: Guard, email: str) -> dict[str, Any]:
@@ -41,13 +41,15 @@ def erase(store: CommentStore, guard: Guard, email: str, actor: str) -> dict[str
     digest = guard.digest(email)
     ids = comment_ids(store, guard, email)
     erased = store.erase(ids)
-    redacted = _redact(store, store.keys.audit, set(ids))
-    _redact(store, store.keys.events, set(ids))  # no webhook may announce an erased comment
-    r = store.redis
-    r.delete(store.keys.trust(digest), store.keys.by_email(digest), guard.flood_email_key(digest))
+    redacted = 0
+    for shard in store.keys.all_shards():
+        redacted += _redact(store, store.keys.audit(shard), set(ids))
+        _redact(store, store.keys.events(shard), set(ids))  # no webhook may announce an erased comment
+    store.forget_email(digest)
+    store.redis.delete(guard.flood_email_key(digest))
     guard.delete_author(f"email:{digest}")
     _forget_waves(guard, digest)
-    r.xadd(store.keys.audit, {"comment_id": "", "actor": actor, "from": "", "to": "erased",
+    store.redis.xadd(store.keys.audit(), {"comment_id": "", "actor": actor, "from": "", "to": "erased",
                               "reason": f"erasure request: {erased} comment(s)", "model_version": "",
                               "at": now_iso()})
     return {"comments": erased, "audit_entries": redacted}

@@ -1,7 +1,8 @@
 """CommentStore: comments, their indexes, the scoring stream and the audit trail in Redis.
 
-Every change is one atomic step (MULTI/EXEC or the transition script) so that no reader
-ever sees a comment in two statuses or in none.
+Every change is one atomic step (a Lua script) so that no reader ever sees a comment in two
+statuses or in none. Comment data is spread over shards (see ``service.keys``); reads that
+span the deployment (the review queue, counts, export) merge the shards' answers.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,9 +22,37 @@ from service.keys import Keys, Status
 
 _TRANSITION = (Path(__file__).parent / "transition.lua").read_text()
 _ERASE = (Path(__file__).parent / "erase.lua").read_text()
-_SUBMIT = (Path(__file__).parent / "submit.lua").read_text()
+_ADMIT = (Path(__file__).parent / "admit.lua").read_text()
+_WRITE = (Path(__file__).parent / "write.lua").read_text()
+# One server holds every slot: admission and storage run as one script, one round trip.
+# ARGV 1 and 2 say how many of KEYS and ARGV belong to admission.
+_SUBMIT = _ADMIT + _WRITE + """
+local function part(t, from, to)
+  local out = {}
+  for i = from, to do out[#out + 1] = t[i] end
+  return out
+end
+local ka, aa = tonumber(ARGV[1]), tonumber(ARGV[2])
+local admit_keys, admit_argv = part(KEYS, 1, ka), part(ARGV, 3, 2 + aa)
+local write_keys, write_argv = part(KEYS, ka + 1, #KEYS), part(ARGV, 3 + aa, #ARGV)
+if is_duplicate(write_keys, write_argv) then return {'duplicate', 0} end
+local admitted = admit(admit_keys, admit_argv)
+if admitted[1] ~= 'ok' then return admitted end
+return write(write_keys, write_argv, admitted[2], admitted[3])
+"""
+# A Redis Cluster: admission (its slot) first, then storage (the post's shard); see ``submit``.
+_ADMIT_ALONE = _ADMIT + "\nreturn admit(KEYS, ARGV)\n"
+_WRITE_ALONE = _WRITE + """
+if is_duplicate(KEYS, ARGV) then return {'duplicate', 0} end
+return write(KEYS, ARGV, tonumber(ARGV[9]), ARGV[10])
+"""
 IDEMPOTENCY_SECONDS = 24 * 3600
 _JSON_FIELDS = ("scores", "reasons", "signals")
+
+
+def shard_count(setting: int, client: redis.Redis) -> int:
+    """``MODERATION_REDIS_SHARDS``; 0 means 1 on one server (or Sentinel) and 16 on a Cluster."""
+    return setting or (16 if isinstance(client, RedisCluster) else 1)
 
 
 def now_iso() -> str:
@@ -53,6 +81,10 @@ class Move:
     ack: str = ""
 
 
+class LayoutMismatch(RuntimeError):
+    """Redis holds data written with another number of shards."""
+
+
 class BadCursor(ValueError):
     """A pagination cursor this store did not write."""
 
@@ -61,25 +93,44 @@ class CommentStore:
     """Redis behind a small class: injected connection, keys from one prefix, JSON payloads."""
 
     def __init__(self, client: redis.Redis, prefix: str = "moderation", wait_replicas: int = 0,
-                 wait_ms: int = 1000):
+                 wait_ms: int = 1000, shards: int = 1):
         self.redis = client
+        self.cluster = isinstance(client, RedisCluster)
         # With replicas (Sentinel), a comment is acknowledged only once this many replicas have it.
         self.wait_replicas, self.wait_ms = wait_replicas, wait_ms
-        self.keys = Keys(prefix)
+        self.keys = Keys(prefix, shards)
         self._transition = client.register_script(_TRANSITION)
         self._erase = client.register_script(_ERASE)
         self._submit = client.register_script(_SUBMIT)
+        self._admit = client.register_script(_ADMIT_ALONE)
+        self._write = client.register_script(_WRITE_ALONE)
+
+    def check_layout(self) -> None:
+        """Record the number of shards on first use; refuse to run with a different one.
+
+        A post's shard comes from its id modulo that number: changing it would hide every
+        existing post's comments from its own page.
+        """
+        n = self.keys.shards
+        recorded = n if self.redis.set(self.keys.layout, n, nx=True) else int(self.redis.get(self.keys.layout) or n)
+        if recorded != n:
+            raise LayoutMismatch(f"this Redis holds data written with MODERATION_REDIS_SHARDS={recorded}, "
+                               f"not {n}: set it back to {recorded}")
 
     # -- writing -------------------------------------------------------------------------------
-    @staticmethod
-    def new_id() -> str:
-        return uuid.uuid4().hex
+    def new_id(self, post_id: str) -> str:
+        """A new comment id for ``post_id``: it names the post's shard."""
+        return self.keys.new_id(str(post_id))
 
     def submit(self, comment: dict[str, Any], comment_id: str, admission: Admission,
                idempotent: tuple[str, str] | None = None) -> int:
-        """Admit and store a new comment as ``received``, enqueued for scoring: one script, one round trip.
+        """Admit and store a new comment as ``received``, enqueued for scoring.
 
-        Raises antiabuse.Refused (flood, rate, duplicate) having written nothing. ``idempotent`` =
+        On one server (or Sentinel) this is one script and one round trip. On a Cluster the
+        admission slot and the post's shard may be on different nodes: admission runs first,
+        then storage; when storage refuses (duplicate) or fails, the admission's flood marks
+        are taken back so that a retry is not refused for a comment that was never stored.
+        Raises antiabuse.Refused (flood, rate, duplicate) having stored nothing. ``idempotent`` =
         (key hash, answer JSON) records the answer in the same step. Returns the spam-wave size.
         """
         created_us = time.time_ns() // 1000  # microseconds: exact in a double, and sequential submissions never tie
@@ -87,24 +138,52 @@ class CommentStore:
         record.update(id=comment_id, status=Status.RECEIVED.value, created_us=str(created_us), created_at=now_iso(),
                       risk="0")
         k, status, post = self.keys, Status.RECEIVED.value, str(comment["post_id"])
-        idem_key, idem_value = (k.idempotency(idempotent[0]), idempotent[1]) if idempotent else (k.idempotency("-"), "")
-        script_keys = [k.comment(comment_id), k.by_time(status), k.by_risk(status), k.post_by_time(post, status),
-                       k.post_by_risk(post, status), k.incoming, k.audit, k.by_email(record.get("email_hash", "-")),
-                       *admission.keys, idem_key, k.events, *admission.wave_keys]
-        script_args = [comment_id, json.dumps(record), created_us, record["created_at"], *admission.args, idem_value,
-                       IDEMPOTENCY_SECONDS]
+        shard = k.shard_of_id(comment_id)
+        idem_hash, idem_value = idempotent if idempotent else ("-", "")
+        write_keys = [k.comment(comment_id), k.by_time(status, shard), k.by_risk(status, shard),
+                      k.post_by_time(post, status), k.post_by_risk(post, status), k.incoming(shard), k.audit(shard),
+                      k.by_email(record.get("email_hash") or "-", shard), k.duplicate(post, admission.fingerprint),
+                      k.idempotency(idem_hash, post), k.events(shard)]
+        write_args = [comment_id, json.dumps(record), created_us, record["created_at"], admission.args[0],
+                      admission.duplicate_seconds, idem_value, IDEMPOTENCY_SECONDS]
+        if self.cluster:
+            return self._submit_in_two_steps(admission, write_keys, write_args)
+        script_keys = [*admission.keys, *write_keys]
+        script_args = [len(admission.keys), len(admission.args), *admission.args, *write_args]
         if self.wait_replicas:
             pipe = self.redis.pipeline(transaction=False)
             self._submit(keys=script_keys, args=script_args, client=pipe)
             pipe.execute_command("WAIT", self.wait_replicas, self.wait_ms)
-            (result, value), replicas = pipe.execute()
-            if result == "ok" and int(replicas) < self.wait_replicas:
+            answer, replicas = pipe.execute()
+            if answer[0] == "ok" and int(replicas) < self.wait_replicas:
                 raise redis.exceptions.TimeoutError(f"comment reached {replicas} of {self.wait_replicas} replicas")
         else:
-            result, value = self._submit(keys=script_keys, args=script_args)
-        if result != "ok":
-            raise Refused(result, int(value) / 1000)
-        return int(value)
+            answer = self._submit(keys=script_keys, args=script_args)
+        if answer[0] != "ok":
+            raise Refused(answer[0], int(answer[1]) / 1000)
+        return int(answer[1])
+
+    def _submit_in_two_steps(self, admission: Admission, write_keys: list[str], write_args: list[Any]) -> int:
+        admitted = self._admit(keys=admission.keys, args=admission.args)
+        if admitted[0] != "ok":
+            raise Refused(admitted[0], int(admitted[1]) / 1000)
+        try:
+            written = self._write(keys=write_keys, args=[*write_args, admitted[1], admitted[2]])
+        except redis.exceptions.RedisError:
+            self._take_back(admission)
+            raise
+        if written[0] != "ok":
+            self._take_back(admission)
+            raise Refused(written[0])
+        return int(written[1])
+
+    def _take_back(self, admission: Admission) -> None:
+        """Remove the flood marks of an admission whose comment was not stored (best effort:
+        they expire on their own within the flood interval)."""
+        try:
+            self.redis.delete(*admission.keys[:2])
+        except redis.exceptions.RedisError:
+            pass
 
     def transition(self, comment_id: str, allowed: tuple[Status, ...], to: Status, actor: str, reason: str,
                    fields: dict[str, Any] | None = None, risk: float | None = None, ack: str = "") -> Outcome:
@@ -118,10 +197,11 @@ class CommentStore:
         for m in moves:
             extra = {f: json.dumps(v) if f in _JSON_FIELDS else str(v) for f, v in (m.fields or {}).items()
                      if v is not None}
-            calls.append(([k.comment(m.comment_id), k.audit, k.incoming, k.events],
+            shard = k.shard_of_id(m.comment_id)
+            calls.append(([k.comment(m.comment_id), k.audit(shard), k.incoming(shard), k.events(shard)],
                           [m.comment_id, " ".join(s.value for s in m.allowed), m.to.value, m.actor, m.reason,
                            now_iso(), json.dumps(extra), "" if m.risk is None else repr(float(m.risk)), m.ack,
-                           k.SCORING_GROUP, *k.templates()]))
+                           k.SCORING_GROUP, *k.templates(shard)]))
         return [Outcome(result, previous) for result, previous in self._run(self._transition, calls)]
 
     def _run(self, script: Any, calls: list[tuple[list[str], list[Any]]]) -> list[Any]:
@@ -137,19 +217,23 @@ class CommentStore:
     def erase(self, comment_ids: list[str]) -> int:
         """Delete comments and every index entry naming them; returns how many existed."""
         k = self.keys
-        calls = [([k.comment(c)], [c, *k.templates(), k.by_email("%s")]) for c in comment_ids]
+        calls = [([k.comment(c)], [c, *k.templates(k.shard_of_id(c)), k.by_email("%s", k.shard_of_id(c))])
+                 for c in comment_ids]
         return sum(self._run(self._erase, calls))
 
-    def claim_idempotency(self, key_hash: str, seconds: int = 30) -> str | None:
+    def claim_idempotency(self, key_hash: str, post_id: str, seconds: int = 30) -> str | None:
         """Mark a key as in progress; returns the stored response (or 'pending') if it was already taken."""
-        k = self.keys.idempotency(key_hash)
+        k = self.keys.idempotency(key_hash, post_id)
         if self.redis.set(k, "pending", nx=True, ex=seconds):
             return None
         return self.redis.get(k) or "pending"
 
-    def release_idempotency(self, key_hash: str) -> None:
+    def idempotent_answer(self, key_hash: str, post_id: str) -> str | None:
+        return self.redis.get(self.keys.idempotency(key_hash, post_id))
+
+    def release_idempotency(self, key_hash: str, post_id: str) -> None:
         """Forget an in-progress key whose request failed, so that a retry runs again."""
-        self.redis.delete(self.keys.idempotency(key_hash))
+        self.redis.delete(self.keys.idempotency(key_hash, post_id))
 
     # -- reading -------------------------------------------------------------------------------
     def get(self, comment_id: str) -> dict[str, Any] | None:
@@ -172,16 +256,20 @@ class CommentStore:
 
     def page(self, status: Status, sort: str = "oldest", post_id: str | None = None, cursor: str | None = None,
              limit: int = 50) -> tuple[list[dict[str, Any]], str | None]:
-        """A page of comments in ``status`` by time or risk, from an opaque cursor; no full scans."""
-        k = self.keys
-        if sort == "risk":
-            key = k.post_by_risk(post_id, status.value) if post_id else k.by_risk(status.value)
+        """A page of comments in ``status`` by time or risk, from an opaque cursor; no full scans.
+
+        A post's comments are in one shard; the whole queue is a merge of every shard's next page.
+        """
+        k, name = self.keys, status.value
+        if post_id:
+            keys = [k.post_by_risk(post_id, name) if sort == "risk" else k.post_by_time(post_id, name)]
         else:
-            key = k.post_by_time(post_id, status.value) if post_id else k.by_time(status.value)
-        ids, next_cursor = self._ids_after(key, desc=sort in ("newest", "risk"), cursor=cursor, limit=limit)
+            keys = [k.by_risk(name, shard) if sort == "risk" else k.by_time(name, shard) for shard in k.all_shards()]
+        ids, next_cursor = self._ids_after(keys, desc=sort in ("newest", "risk"), cursor=cursor, limit=limit)
         return self.get_many(ids), next_cursor
 
-    def _ids_after(self, key: str, desc: bool, cursor: str | None, limit: int) -> tuple[list[str], str | None]:
+    def _ids_after(self, keys: list[str], desc: bool, cursor: str | None,
+                   limit: int) -> tuple[list[str], str | None]:
         start: float | str = "+inf" if desc else "-inf"
         last = None
         if cursor:
@@ -191,28 +279,82 @@ class CommentStore:
             except ValueError as exc:
                 raise BadCursor(cursor) from exc
         end = "-inf" if desc else "+inf"
+        pipe = self.redis.pipeline(transaction=False)
+        for key in keys:
+            pipe.zrange(key, start, end, desc=desc, byscore=True, offset=0, num=limit + 1, withscores=True)
         found: list[tuple[str, float]] = []
-        offset = 0
-        while len(found) <= limit:
-            batch = self.redis.zrange(key, start, end, desc=desc, byscore=True, offset=offset, num=limit + 1,
-                                      withscores=True)
-            for member, score in batch:
-                if last is not None and score == start and (member >= last if desc else member <= last):
-                    continue  # ties at the cursor's score that the previous page already returned
-                found.append((member, score))
-            offset += len(batch)
-            if len(batch) < limit + 1:
-                break
-        page, more = found[:limit], len(found) > limit
+        for key, batch in zip(keys, pipe.execute(), strict=True):
+            offset, kept = 0, 0
+            while True:
+                for member, score in batch:
+                    if last is not None and score == start and (member >= last if desc else member <= last):
+                        continue  # ties at the cursor's score that the previous page already returned
+                    found.append((member, score))
+                    kept += 1
+                offset += len(batch)
+                if kept > limit or len(batch) < limit + 1:
+                    break
+                batch = self.redis.zrange(key, start, end, desc=desc, byscore=True, offset=offset, num=limit + 1,
+                                          withscores=True)  # the cursor's ties took up the batch: read on
+        # Redis orders ties by member, so (score, member) is each shard's order and the merge's.
+        ordered = sorted(found, key=lambda ms: (ms[1], ms[0]), reverse=desc)
+        page, more = ordered[:limit], len(ordered) > limit
         next_cursor = f"{page[-1][1]!r}_{page[-1][0]}" if more and page else None
         return [member for member, _ in page], next_cursor
 
     def trust_counts(self, email_hashes: list[str]) -> list[int]:
-        """Approved-comment counts for hashed emails ('' counts 0)."""
+        """Approved-comment counts for hashed emails ('' counts 0), summed over the shards."""
         if not email_hashes:
             return []
-        values = self.redis.mget([self.keys.trust(h or "-") for h in email_hashes])
-        return [max(0, int(v)) if v and h else 0 for v, h in zip(values, email_hashes, strict=True)]
+        pipe = self.redis.pipeline(transaction=False)
+        for shard in self.keys.all_shards():
+            names = [self.keys.trust(h or "-", shard) for h in email_hashes]
+            if self.cluster:  # a Cluster pipeline takes no MGET: single GETs, grouped by node
+                for name in names:
+                    pipe.get(name)
+            else:
+                pipe.mget(names)
+        answers = pipe.execute()
+        if self.cluster:
+            n = len(email_hashes)
+            answers = [answers[i:i + n] for i in range(0, len(answers), n)]
+        totals = [sum(int(v or 0) for v in column) for column in zip(*answers, strict=True)]
+        return [max(0, total) if h else 0 for total, h in zip(totals, email_hashes, strict=True)]
+
+    def ids_by_email(self, email_hash: str) -> list[str]:
+        """Every comment id sent with one hashed email, from every shard."""
+        pipe = self.redis.pipeline(transaction=False)
+        for shard in self.keys.all_shards():
+            pipe.smembers(self.keys.by_email(email_hash, shard))
+        return sorted(set().union(*pipe.execute()))
+
+    def forget_email(self, email_hash: str) -> None:
+        """Delete an email's trust counters and comment sets in every shard."""
+        k = self.keys
+        self.redis.delete(*(key for shard in k.all_shards() for key in (k.trust(email_hash, shard),
+                                                                         k.by_email(email_hash, shard))))
+
+    def read_group(self, group: str, consumer: str, streams: list[str], count: int,
+                   block_ms: int | None) -> list[tuple[str, str, dict[str, str]]]:
+        """New entries for ``consumer`` from several streams, as (stream, entry id, fields).
+
+        One blocking XREADGROUP on one server. A Cluster cannot block on streams in different
+        slots: each is polled, then the consumer waits on one of them (in turn) for at most 100 ms.
+        """
+        def entries(answer: Any) -> list[tuple[str, str, dict[str, str]]]:
+            return [(stream, entry_id, fields) for stream, messages in answer or [] for entry_id, fields in messages]
+
+        if not self.cluster or len(streams) == 1:
+            return entries(self.redis.xreadgroup(group, consumer, {s: ">" for s in streams}, count=count,
+                                                 block=block_ms or None))
+        found: list[tuple[str, str, dict[str, str]]] = []
+        for stream in streams:
+            found += entries(self.redis.xreadgroup(group, consumer, {stream: ">"}, count=count))
+        if not found and block_ms:
+            self._turn = (getattr(self, "_turn", -1) + 1) % len(streams)
+            found = entries(self.redis.xreadgroup(group, consumer, {streams[self._turn]: ">"}, count=count,
+                                                  block=min(block_ms, 100)))
+        return found
 
     def record_feedback(self, label: str, source: str, fields: dict[str, str]) -> None:
         """Keep a moderator label (spam/ham, toxic/civil) for the next model to learn from."""
@@ -223,11 +365,25 @@ class CommentStore:
         """How many comments are in each status."""
         pipe = self.redis.pipeline(transaction=False)
         for status in Status:
-            pipe.zcard(self.keys.by_time(status.value))
-        return {status.value: n for status, n in zip(Status, pipe.execute(), strict=True)}
+            for shard in self.keys.all_shards():
+                pipe.zcard(self.keys.by_time(status.value, shard))
+        sizes, n = pipe.execute(), self.keys.shards
+        return {status.value: sum(sizes[i * n:(i + 1) * n]) for i, status in enumerate(Status)}
+
+    def oldest_created_us(self, status: Status) -> float | None:
+        """When the oldest comment in ``status`` was received (microseconds), or None."""
+        pipe = self.redis.pipeline(transaction=False)
+        for shard in self.keys.all_shards():
+            pipe.zrange(self.keys.by_time(status.value, shard), 0, 0, withscores=True)
+        firsts = [rows[0][1] for rows in pipe.execute() if rows]
+        return min(firsts) if firsts else None
 
     def audit_entries(self, count: int = 1000) -> list[dict[str, str]]:
-        return [fields for _, fields in self.redis.xrange(self.keys.audit, count=count)]
+        """The first ``count`` audit entries of the deployment, oldest first across shards."""
+        entries = [e for shard in self.keys.all_shards() for e in self.redis.xrange(self.keys.audit(shard),
+                                                                                    count=count)]
+        entries.sort(key=lambda e: tuple(int(part) for part in e[0].split("-")))
+        return [fields for _, fields in entries[:count]]
 
     @staticmethod
     def _decode(raw: dict[str, str]) -> dict[str, Any] | None:

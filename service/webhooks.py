@@ -1,7 +1,8 @@
 """Signed webhooks and moderator notifications, delivered in the background with retries.
 
 Events are written to an outbox stream in the same atomic step as the change they announce
-(submit.lua, transition.lua), so none is lost; a consumer group hands each to one deliverer.
+(write.lua, transition.lua), so none is lost; a consumer group hands each to one deliverer.
+Each shard has its outbox; a deliverer reads them all.
 A failed delivery is retried with exponential back-off from a sorted set of due attempts.
 
 Signature (secret rotation: one ``v1`` per configured secret):
@@ -22,6 +23,7 @@ from typing import Any
 import redis
 import requests
 
+from service.keys import Status
 from service.store import CommentStore, now_iso
 
 log = logging.getLogger(__name__)
@@ -100,23 +102,29 @@ class Deliverer:
     def log_key(self, endpoint: Endpoint) -> str:
         return delivery_log_key(self.store, endpoint)
 
+    @property
+    def outboxes(self) -> list[str]:
+        return [self.store.keys.events(shard) for shard in self.store.keys.all_shards()]
+
     def ensure_group(self) -> None:
-        try:
-            self.store.redis.xgroup_create(self.store.keys.events, GROUP, id="$", mkstream=True)
-        except redis.exceptions.ResponseError as exc:
-            if "BUSYGROUP" not in str(exc):
-                raise
+        for outbox in self.outboxes:
+            try:
+                self.store.redis.xgroup_create(outbox, GROUP, id="$", mkstream=True)
+            except redis.exceptions.ResponseError as exc:
+                if "BUSYGROUP" not in str(exc):
+                    raise
 
     def step(self) -> int:
         """Deliver new events and due retries; send a queue notification when one is due."""
         sent = 0
-        answer = self.store.redis.xreadgroup(GROUP, self.name, {self.store.keys.events: ">"}, count=50)
-        for _, entries in answer:
-            for entry_id, event in entries:
-                for index, endpoint in enumerate(self.settings.endpoints):
-                    if not endpoint.events or event["type"] in endpoint.events:
-                        sent += self.attempt(index, {**event, "event_id": entry_id}, 1)
-                self.store.redis.xack(self.store.keys.events, GROUP, entry_id)
+        outboxes = self.outboxes
+        for outbox, entry_id, event in self.store.read_group(GROUP, self.name, outboxes, 50, None):
+            shard = outboxes.index(outbox)  # entry ids are unique per outbox; event ids must be unique overall
+            event_id = entry_id if shard == 0 else f"{entry_id}.{shard}"
+            for index, endpoint in enumerate(self.settings.endpoints):
+                if not endpoint.events or event["type"] in endpoint.events:
+                    sent += self.attempt(index, {**event, "event_id": event_id}, 1)
+            self.store.redis.xack(outbox, GROUP, entry_id)
         for member in self.store.redis.zrangebyscore(self.retries, "-inf", time.time(), 0, 50):
             if self.store.redis.zrem(self.retries, member):  # whoever removes it delivers it
                 due = json.loads(member)
@@ -158,8 +166,8 @@ class Deliverer:
         if not s.notify_url:
             return False
         pending = self.store.counts()["pending"]
-        oldest = self.store.redis.zrange(self.store.keys.by_time("pending"), 0, 0, withscores=True)
-        age = time.time() - oldest[0][1] / 1_000_000 if oldest else 0.0
+        oldest = self.store.oldest_created_us(Status.PENDING)
+        age = time.time() - oldest / 1_000_000 if oldest is not None else 0.0
         if pending <= s.notify_pending_over and age <= s.notify_older_than_seconds:
             return False
         lock = f"{self.store.keys.base}:webhook:notified"

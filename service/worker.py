@@ -27,6 +27,8 @@ from service.webhooks import Deliverer, WebhookSettings
 
 log = logging.getLogger(__name__)
 
+Entry = tuple[str, str, dict[str, str]]  # (stream, entry id, fields)
+
 
 @dataclass(frozen=True)
 class WorkerSettings:
@@ -65,16 +67,18 @@ class ScoringWorker:
         self.settings = settings
         self.name = name or f"{socket.gethostname()}-{os.getpid()}"
         self.group = store.keys.SCORING_GROUP
-        self.stream = store.keys.incoming
+        self.streams = [store.keys.incoming(shard) for shard in store.keys.all_shards()]
         self.deliverer = Deliverer(store, settings.webhooks, self.name) if settings.webhooks.active else None
 
     def ensure_group(self) -> None:
-        """Create the consumer group from the stream's start, so nothing enqueued earlier is missed."""
-        try:
-            self.store.redis.xgroup_create(self.stream, self.group, id="0", mkstream=True)
-        except redis.exceptions.ResponseError as exc:
-            if "BUSYGROUP" not in str(exc):
-                raise
+        """Create the consumer groups from the streams' start, so nothing enqueued earlier is missed."""
+        self.store.check_layout()
+        for stream in self.streams:
+            try:
+                self.store.redis.xgroup_create(stream, self.group, id="0", mkstream=True)
+            except redis.exceptions.ResponseError as exc:
+                if "BUSYGROUP" not in str(exc):
+                    raise
 
     def run(self, stop: threading.Event) -> None:
         """Score until ``stop`` is set; survive Redis outages by waiting and retrying."""
@@ -107,9 +111,10 @@ class ScoringWorker:
         now_us = time.time() * 1_000_000
         purged = 0
         for status, days in self.settings.retention_days.items():
-            key = self.store.keys.by_time(status)
-            while ids := self.store.redis.zrangebyscore(key, "-inf", now_us - days * 86_400_000_000, 0, 500):
-                purged += self.store.erase(ids)
+            for shard in self.store.keys.all_shards():
+                key = self.store.keys.by_time(status, shard)
+                while ids := self.store.redis.zrangebyscore(key, "-inf", now_us - days * 86_400_000_000, 0, 500):
+                    purged += self.store.erase(ids)
         if purged:
             log.info("retention: purged %d comment(s)", purged)
         return purged
@@ -122,37 +127,44 @@ class ScoringWorker:
         entries = self._read_new()
         return self.process(entries, first_delivery=True) if entries else 0
 
-    def _claim_stale(self) -> list[tuple[str, dict[str, str]]]:
-        answer = self.store.redis.xautoclaim(
-            self.stream, self.group, self.name, min_idle_time=self.settings.claim_idle_ms, start_id="0-0",
-            count=self.settings.batch)
-        claimed = answer[1]  # Redis 7 adds a third element (deleted ids); 6.2 answers two
-        return [(entry_id, fields) for entry_id, fields in claimed if fields]
+    def _claim_stale(self) -> list[Entry]:
+        found: list[Entry] = []
+        for stream in self.streams:
+            answer = self.store.redis.xautoclaim(
+                stream, self.group, self.name, min_idle_time=self.settings.claim_idle_ms, start_id="0-0",
+                count=self.settings.batch - len(found))
+            claimed = answer[1]  # Redis 7 adds a third element (deleted ids); 6.2 answers two
+            found += [(stream, entry_id, fields) for entry_id, fields in claimed if fields]
+            if len(found) >= self.settings.batch:
+                break
+        return found
 
-    def _read_new(self) -> list[tuple[str, dict[str, str]]]:
-        answer = self.store.redis.xreadgroup(self.group, self.name, {self.stream: ">"},
-                                             count=self.settings.batch, block=self.settings.block_ms)
-        return [(entry_id, fields) for _, messages in answer for entry_id, fields in messages]
+    def _read_new(self) -> list[Entry]:
+        return self.store.read_group(self.group, self.name, self.streams, self.settings.batch,
+                                     self.settings.block_ms)
 
-    def _deliveries(self, entry_ids: list[str]) -> list[int]:
+    def _deliveries(self, entries: list[Entry]) -> list[int]:
         pipe = self.store.redis.pipeline(transaction=False)
-        for entry_id in entry_ids:
-            pipe.xpending_range(self.stream, self.group, min=entry_id, max=entry_id, count=1)
+        for stream, entry_id, _ in entries:
+            pipe.xpending_range(stream, self.group, min=entry_id, max=entry_id, count=1)
         return [rows[0]["times_delivered"] if rows else 1 for rows in pipe.execute()]
 
-    def process(self, entries: list[tuple[str, dict[str, str]]], first_delivery: bool = False) -> int:
+    def process(self, entries: list[Entry], first_delivery: bool = False) -> int:
         """Score a batch and file every comment in one pipelined round trip of atomic moves."""
-        entry_ids = [entry_id for entry_id, _ in entries]
-        comments = self.store.get_each([fields.get("id", "") for _, fields in entries])
+        comments = self.store.get_each([fields.get("id", "") for _, _, fields in entries])
         # New entries have been delivered once; only reclaimed ones need asking Redis how often.
-        attempts = [1] * len(entry_ids) if first_delivery else self._deliveries(entry_ids)
+        attempts = [1] * len(entries) if first_delivery else self._deliveries(entries)
         trusted = self.store.trust_counts([c.get("email_hash", "") if c else "" for c in comments])
         moves: list[Move] = []
         to_score: list[tuple[str, dict[str, Any]]] = []
-        for entry_id, comment, tries, trust in zip(entry_ids, comments, attempts, trusted, strict=True):
-            if comment is None or comment["status"] != Status.RECEIVED.value:
-                moves.append(Move(comment["id"] if comment else "-", (Status.RECEIVED,), Status.RECEIVED,
-                                  self.actor, "already filed", ack=entry_id))
+        for (stream, entry_id, _), comment, tries, trust in zip(entries, comments, attempts, trusted, strict=True):
+            if comment is None:  # erased before it was scored: only the entry is left
+                self.store.redis.xack(stream, self.group, entry_id)
+                self.store.redis.xdel(stream, entry_id)
+                continue
+            if comment["status"] != Status.RECEIVED.value:
+                moves.append(Move(comment["id"], (Status.RECEIVED,), Status.RECEIVED, self.actor, "already filed",
+                                  ack=entry_id))
                 continue
             comment["signals"] = comment["signals"] + signals.from_facts(comment, self.settings.wave_min_authors)
             if tries > self.settings.max_attempts:

@@ -1,4 +1,4 @@
-"""Real servers for the tests: redis-server on a free port, and the service under `moderation serve`."""
+"""Real servers for the tests: redis-server on a free port, the service under `moderation serve`, a webhook receiver."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import redis
 import requests
@@ -137,3 +140,30 @@ def redis_available() -> bool:
         return True
     except RuntimeError:
         return shutil.which("redis-server") is not None
+
+
+class Receiver:
+    """A local HTTP endpoint that fails its first ``failures`` requests, then accepts."""
+
+    def __init__(self, failures: int = 0):
+        self.failures, self.received = failures, []  # type: list[tuple[dict[str, str], bytes]]
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.received.append((dict(self.headers), body))
+                failing = len(receiver.received) <= receiver.failures
+                self.send_response(500 if failing else 204)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

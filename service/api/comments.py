@@ -6,6 +6,7 @@ import hashlib
 import json
 import math
 import time
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -112,20 +113,32 @@ def _result(exc: Exception) -> str:
     return "error"
 
 
+@dataclass(frozen=True)
+class Submission:
+    """A validated submission, before any Redis access."""
+
+    lang: str
+    data: dict[str, Any]
+    context: dict[str, str | None]
+    signals: list[dict[str, Any]]
+
+
 def _idempotent_submit() -> tuple[Response, int]:
     key = request.headers.get("Idempotency-Key")
     if key is None:
-        return _submit(None)
+        return _submit(_validated(), None)
     if not 1 <= len(key) <= 255 or not key.isprintable():
         raise ValidationFailed(t("invalid_fields"), errors={"Idempotency-Key": ["1 to 255 printable characters."]})
     key_hash = hashlib.sha256(key.encode()).hexdigest()
     fingerprint = hashlib.sha256(request.get_data(cache=True)).hexdigest()
+    submission = _validated()
+    post = submission.data["post_id"]  # the key is kept in the post's shard, beside the comment
     store = get_store()
-    existing = store.claim_idempotency(key_hash)
+    existing = store.claim_idempotency(key_hash, post)
     deadline = time.monotonic() + 5
     while existing == "pending" and time.monotonic() < deadline:  # a concurrent retry is being handled
         time.sleep(0.05)
-        existing = store.redis.get(store.keys.idempotency(key_hash))
+        existing = store.idempotent_answer(key_hash, post)
     if existing == "pending":
         raise Conflict("A request with this Idempotency-Key is still in progress.")
     if existing:
@@ -137,38 +150,44 @@ def _idempotent_submit() -> tuple[Response, int]:
         response.headers["Idempotent-Replayed"] = "true"
         return response, first["status"]
     try:
-        return _submit((key_hash, fingerprint))
+        return _submit(submission, (key_hash, fingerprint))
     except BaseException:
-        store.release_idempotency(key_hash)
+        store.release_idempotency(key_hash, post)
         raise
 
 
-def _submit(idempotency: tuple[str, str] | None) -> tuple[Response, int]:
-    """Validate, check for abuse, store durably with status ``received``, enqueue for scoring, answer 202."""
+def _validated() -> Submission:
+    """Parse and validate the request, and compute the signals that need no Redis."""
     lang = language()
     payload, honeypot, token = read_payload(lang)
     try:
         data = validate_submission(payload, lang)
     except ValidationError as exc:
         raise ValidationFailed(t("invalid_fields", lang), errors=exc.normalized_messages()) from None
+    context = request_context()
+    try:
+        found = signals.collect(get_signal_settings(), get_words(), data, context["ip"] or "", honeypot, token)
+    except formtoken.ForgedToken:
+        raise ValidationFailed(t("invalid_fields", lang), errors={FORM_TOKEN_FIELD: [t("forged", lang)]}) from None
+    return Submission(lang, data, context, found)
+
+
+def _submit(submission: Submission, idempotency: tuple[str, str] | None) -> tuple[Response, int]:
+    """Check the reply's parent and abuse, store durably with status ``received``, enqueue for scoring, answer 202."""
+    lang, data = submission.lang, submission.data
     store, guard = get_store(), get_guard()
     if data["parent_id"] and not store.is_published_on(data["parent_id"], data["post_id"]):
         raise ValidationFailed(t("invalid_fields", lang), errors={"parent_id": [t("parent", lang)]})
-    context = request_context()
-    ip = context["ip"] or ""
-    try:
-        found = signals.collect(get_signal_settings(), get_words(), data, ip, honeypot, token)
-    except formtoken.ForgedToken:
-        raise ValidationFailed(t("invalid_fields", lang), errors={FORM_TOKEN_FIELD: [t("forged", lang)]}) from None
-    comment_id = store.new_id()
-    record = {**data, **context, "signals": found, "email_hash": guard.digest(data["email"])}
+    ip = submission.context["ip"] or ""
+    comment_id = store.new_id(data["post_id"])
+    record = {**data, **submission.context, "signals": submission.signals, "email_hash": guard.digest(data["email"])}
     body = {"id": comment_id, "status": "received", "message": t("received", lang)}
     remembered = None
     if idempotency:
         remembered = (idempotency[0], json.dumps({"fingerprint": idempotency[1], "status": 202, "body": body}))
-    admission = guard.admission(comment_id, data["post_id"], data["email"], ip, data["content"])
+    admission = guard.admission(data["post_id"], data["email"], ip, data["content"])
     try:
-        store.submit(record, comment_id, admission, remembered)  # the one Redis round trip
+        store.submit(record, comment_id, admission, remembered)  # one Redis round trip (two on a Cluster)
     except Refused as refused:
         if refused.kind == "duplicate":
             raise Conflict(t("duplicate", lang), errors={"content": [t("duplicate", lang)]}) from None

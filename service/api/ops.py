@@ -8,6 +8,7 @@ from flask import Blueprint, Response, jsonify
 from service import metrics
 from service.extensions import get_model, get_store
 from service.openapi import spec_dict
+from service.store import LayoutMismatch
 
 bp = Blueprint("ops", __name__)
 
@@ -20,13 +21,16 @@ def healthz() -> Response:
 
 @bp.get("/readyz")
 def readyz() -> tuple[Response, int]:
-    """Ready when Redis answers and the model is loaded; 503 otherwise."""
+    """Ready when Redis answers with the shard layout we expect and the model is loaded; 503 otherwise."""
     checks = {"model": get_model().version}
     try:
-        get_store().redis.ping()
+        get_store().check_layout()
         checks["redis"] = "ok"
     except redis.exceptions.RedisError as exc:
         checks["redis"] = type(exc).__name__
+        return jsonify({"status": "unavailable", "checks": checks}), 503
+    except LayoutMismatch as exc:
+        checks["redis"] = str(exc)
         return jsonify({"status": "unavailable", "checks": checks}), 503
     return jsonify({"status": "ready", "checks": checks}), 200
 

@@ -79,7 +79,7 @@ def comment_check() -> Response:
     data = _comment()
     honeypot_field = request.form.get("honeypot_field_name") or current_app.config["HONEYPOT_FIELD"]
     store, guard = get_store(), get_guard()
-    comment_id = store.new_id()
+    comment_id = store.new_id(str(data["post_id"]))
     found = signals.collect(get_signal_settings(), get_words(), data, data["ip"],
                             request.form.get(honeypot_field), None)
     scores = get_model().score(data)
@@ -88,7 +88,7 @@ def comment_check() -> Response:
     spam = blatant or scores.spam >= cfg["AKISMET_SPAM_THRESHOLD"]
     if request.form.get("is_test") not in ("1", "true"):
         email, ip = data["email"] or "", data["ip"] or ""
-        admission = guard.admission(comment_id, str(data["post_id"]), email, ip, data["content"] or "", checks=False)
+        admission = guard.admission(str(data["post_id"]), email, ip, data["content"] or "", checks=False)
         # No email, no identity: anonymous comments must not share one trust counter.
         store.submit({**data, "signals": found, "email_hash": guard.digest(email) if email else "",
                       "source": "akismet"}, comment_id, admission)

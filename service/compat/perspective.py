@@ -164,9 +164,9 @@ def analyze() -> Any:
 def _queue_for_review(text: str, body: dict[str, Any], client: str, language: str) -> None:
     """The site opted in: the comment joins the review queue like any other (no email, no IP)."""
     store, guard = get_store(), get_guard()
-    comment_id = store.new_id()
     post_id = str(body.get("communityId") or f"perspective:{client}")[:200]
-    admission = guard.admission(comment_id, post_id, "", "", text, checks=False)
+    comment_id = store.new_id(post_id)
+    admission = guard.admission(post_id, "", "", text, checks=False)
     store.submit({"post_id": post_id, "author": "", "email": "", "url": None, "content": text, "parent_id": None,
                   "accept_language": language, "signals": [], "email_hash": "", "source": "perspective"},
                  comment_id, admission)

@@ -57,7 +57,7 @@ def test_redis_killed_after_a_burst_keeps_every_acknowledged_comment_once(tmp_pa
         server.start()
         stored = set(store.redis.zrange(store.keys.by_time("received"), 0, -1))
         assert stored == acknowledged
-        entries = [f["id"] for _, f in store.redis.xrange(store.keys.incoming)]
+        entries = [f["id"] for _, f in store.redis.xrange(store.keys.incoming())]
         assert sorted(entries) == sorted(acknowledged)  # each once in the scoring stream
     finally:
         store.redis.close()
@@ -166,7 +166,7 @@ def test_fifty_concurrent_decisions_on_ten_comments_have_one_winner_each(service
     for comment_id in ids:
         codes = sorted(code for cid, code in results if cid == comment_id)
         assert codes == [200, 409, 409, 409, 409], (comment_id, codes)
-    audit = [e for _, e in service.redis.xrange(service.keys.audit)  # type: ignore[attr-defined]
+    audit = [e for _, e in service.redis.xrange(service.keys.audit())  # type: ignore[attr-defined]
              if e["comment_id"] in ids and e["actor"] in moderators]
     assert sorted(e["comment_id"] for e in audit) == sorted(ids)
 

@@ -89,16 +89,16 @@ def test_worker_killed_mid_batch_loses_nothing(service: ServiceProcess, headers:
         ids = [requests.post(f"{service.base}/api/v1/comments", timeout=5,
                              json={"post_id": "article-1", "author": "X", "email": "x@example.fr",
                                    "content": f"Commentaire {i}"}).json()["id"] for i in range(5)]
-        client.xreadgroup("scorers", "doomed", {keys.incoming: ">"}, count=10)
+        client.xreadgroup("scorers", "doomed", {keys.incoming(): ">"}, count=10)
         # Every entry is now held by a stopped or vanished consumer (the frozen worker's blocked
         # read may already have taken one): none is filed yet.
-        assert client.xpending(keys.incoming, "scorers")["pending"] == 5
+        assert client.xpending(keys.incoming(), "scorers")["pending"] == 5
     finally:
         for pid in worker_pids:
             os.kill(pid, 18)  # SIGCONT
     for comment_id in ids:
         wait_until(lambda cid=comment_id: queued(service, headers, cid), timeout=15, what="reclaimed comments")
-    assert client.xpending(keys.incoming, "scorers")["pending"] == 0
+    assert client.xpending(keys.incoming(), "scorers")["pending"] == 0
     client.close()
 
 

@@ -210,12 +210,12 @@ def test_akismet_comment_check_as_a_client_drives_it(service: ServiceProcess) ->
 
 
 def test_akismet_is_test_stores_nothing(service: ServiceProcess) -> None:
-    before = service.redis.xlen(service.keys.incoming)  # type: ignore[attr-defined]
+    before = service.redis.xlen(service.keys.incoming())  # type: ignore[attr-defined]
     answer = akismet(service, "comment-check", api_key=service.api_key, blog="https://blog.example",  # type: ignore[attr-defined]
                      user_ip="192.0.2.11", comment_content="Test", is_test="1")
     assert answer.text in ("true", "false")
     assert not service.redis.exists(service.keys.comment(answer.headers["X-akismet-guid"]))  # type: ignore[attr-defined]
-    assert service.redis.xlen(service.keys.incoming) <= before  # type: ignore[attr-defined]
+    assert service.redis.xlen(service.keys.incoming()) <= before  # type: ignore[attr-defined]
 
 
 def test_akismet_submit_spam_and_ham_record_feedback(service: ServiceProcess) -> None:

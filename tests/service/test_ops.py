@@ -60,8 +60,8 @@ def test_redis_outage_gives_503_then_recovers_with_nothing_lost_or_duplicated(tm
         assert client.get("/readyz").status_code == 200
         acknowledged = {r.get_json()["id"] for r in [*before, after]}
         assert set(store.redis.zrange(store.keys.by_time("received"), 0, -1)) == acknowledged
-        assert store.redis.xlen(store.keys.incoming) == 6
-        assert "pendant la panne" not in str(store.redis.xrange(store.keys.incoming))
+        assert store.redis.xlen(store.keys.incoming()) == 6
+        assert "pendant la panne" not in str(store.redis.xrange(store.keys.incoming()))
     finally:
         store.redis.close()
         server.stop()

@@ -9,9 +9,9 @@ from service.store import CommentStore
 
 def new(store: CommentStore, post: str = "p") -> str:
     guard = Guard(store.redis, store.keys.prefix, "secret", GuardSettings(flood_seconds=0, duplicate_days=0))
-    comment_id = store.new_id()
+    comment_id = store.new_id(post)
     store.submit({"post_id": post, "author": "A", "email": "a@example.fr", "content": "x"}, comment_id,
-                 guard.admission(comment_id, post, "a@example.fr", "192.0.2.1", "x", checks=False))
+                 guard.admission(post, "a@example.fr", "192.0.2.1", "x", checks=False))
     return comment_id
 
 

@@ -26,7 +26,7 @@ def test_json_submission_is_stored_as_received_and_enqueued(client: FlaskClient,
     assert stored["referrer"] == "https://blog.example/p/42"
     assert stored["accept_language"] == "fr-FR"
     assert stored["ip"] == "127.0.0.1"
-    assert store.redis.xlen(store.keys.incoming) == 1
+    assert store.redis.xlen(store.keys.incoming()) == 1
 
 
 def test_leading_spaces_are_not_blank(client: FlaskClient) -> None:
@@ -70,7 +70,7 @@ def test_invalid_fields_get_422_naming_the_field(client: FlaskClient, store: Com
     body = response.get_json()
     assert body["code"] == "validation_error"
     assert body["errors"][field] == [message]
-    assert store.redis.exists(store.keys.incoming) == 0  # nothing written
+    assert store.redis.exists(store.keys.incoming()) == 0  # nothing written
 
 
 @pytest.mark.parametrize("missing", ["post_id", "author", "email", "content"])
@@ -117,7 +117,7 @@ def test_body_over_the_limit_gets_413(client: FlaskClient, store: CommentStore) 
     response = client.post("/api/v1/comments", json=comment_payload(content="a" * 70_000))
     assert response.status_code == 413
     assert response.get_json()["code"] == "payload_too_large"
-    assert store.redis.exists(store.keys.incoming) == 0
+    assert store.redis.exists(store.keys.incoming()) == 0
 
 
 def test_content_limit_applies_when_the_body_limit_allows_it(settings: dict[str, object]) -> None:

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -16,34 +13,7 @@ from service.store import CommentStore
 from service.webhooks import Endpoint, WebhookSettings, verify
 from service.worker import ScoringWorker, WorkerSettings
 from tests.conftest import comment_payload
-from tests.servers import wait_until
-
-
-class Receiver:
-    """A local HTTP endpoint that fails its first ``failures`` requests, then accepts."""
-
-    def __init__(self, failures: int = 0):
-        self.failures, self.received = failures, []  # type: list[tuple[dict[str, str], bytes]]
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.received.append((dict(self.headers), body))
-                failing = len(receiver.received) <= receiver.failures
-                self.send_response(500 if failing else 204)
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+from tests.servers import Receiver, wait_until
 
 
 @pytest.fixture

@@ -32,8 +32,8 @@ def test_a_batch_is_scored_and_filed_with_reasons(app: Flask, client: FlaskClien
         assert comment["status"] == Status.PENDING.value
         assert 0 <= comment["scores"]["spam"] <= 1 and 0 <= comment["scores"]["toxicity"] <= 1
         assert comment["language"] == "fr"
-    assert store.redis.xlen(store.keys.incoming) == 0  # acknowledged and trimmed in the same step
-    assert store.redis.xpending(store.keys.incoming, "scorers")["pending"] == 0
+    assert store.redis.xlen(store.keys.incoming()) == 0  # acknowledged and trimmed in the same step
+    assert store.redis.xpending(store.keys.incoming(), "scorers")["pending"] == 0
 
 
 def test_blatant_spam_is_filed_as_spam(app: Flask, client: FlaskClient, store: CommentStore) -> None:
@@ -50,11 +50,11 @@ def test_entries_of_a_worker_killed_mid_batch_are_scored_by_another(app: Flask, 
     ids = submit_many(client, 4)
     w = worker(app, store, "survivor", claim_idle_ms=50)
     # A worker reads the batch, then dies before filing anything: its entries stay pending in the group.
-    store.redis.xreadgroup("scorers", "dead-worker", {store.keys.incoming: ">"}, count=10)
-    assert store.redis.xpending(store.keys.incoming, "scorers")["pending"] == 4
+    store.redis.xreadgroup("scorers", "dead-worker", {store.keys.incoming(): ">"}, count=10)
+    assert store.redis.xpending(store.keys.incoming(), "scorers")["pending"] == 4
     wait_until(lambda: w.step() == 4, timeout=5, what="the survivor to reclaim the batch")
     assert {c["status"] for c in store.get_many(ids)} == {"pending"}
-    assert store.redis.xpending(store.keys.incoming, "scorers")["pending"] == 0
+    assert store.redis.xpending(store.keys.incoming(), "scorers")["pending"] == 0
 
 
 def test_a_comment_that_keeps_failing_is_queued_as_classifier_unavailable(app: Flask, client: FlaskClient,
@@ -62,9 +62,9 @@ def test_a_comment_that_keeps_failing_is_queued_as_classifier_unavailable(app: F
     [comment_id] = submit_many(client, 1)
     w = worker(app, store, "last", claim_idle_ms=0, max_attempts=3)
     # Three workers each take the comment and die with it (e.g. killed by the OOM killer while scoring).
-    store.redis.xreadgroup("scorers", "crash-1", {store.keys.incoming: ">"}, count=1)
+    store.redis.xreadgroup("scorers", "crash-1", {store.keys.incoming(): ">"}, count=1)
     for name in ("crash-2", "crash-3"):
-        store.redis.xautoclaim(store.keys.incoming, "scorers", name, min_idle_time=0, start_id="0-0")
+        store.redis.xautoclaim(store.keys.incoming(), "scorers", name, min_idle_time=0, start_id="0-0")
     assert w.step() == 1
     comment = store.get(comment_id)
     assert comment is not None
@@ -79,7 +79,7 @@ def test_a_comment_decided_before_scoring_is_not_moved_back(app: Flask, client: 
     worker(app, store, "late").step()
     comment = store.get(comment_id)
     assert comment is not None and comment["status"] == "approved"
-    assert store.redis.xpending(store.keys.incoming, "scorers")["pending"] == 0
+    assert store.redis.xpending(store.keys.incoming(), "scorers")["pending"] == 0
 
 
 def test_two_workers_share_the_stream_without_double_filing(app: Flask, client: FlaskClient,
