@@ -20,7 +20,8 @@ def load(path: str | Path | None = None) -> Model:
     """Load the shipped artifact (or the one at ``path``); raises ArtifactError when unusable."""
     heads, manifest = _load_artifact(Path(path) if path else DEFAULT_PATH)
     for name, head in heads.items():
-        expected = len(SIGNALS) if name.endswith(".fast") else DIMENSIONS + len(SIGNALS)
+        small = name.endswith(".fast") or name.startswith("kind.")  # n-grams and signals only
+        expected = len(SIGNALS) if small else DIMENSIONS + len(SIGNALS)
         if head.dense_coef.shape != (expected,):
             raise ArtifactError(f"head {name!r} expects {head.dense_coef.shape[0]} dense inputs, this code makes "
                                 f"{expected} (encoder + signals): retrain with 'python -m classifier train'")

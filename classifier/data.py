@@ -131,6 +131,31 @@ def jigsaw(root: Path) -> list[Example]:
     return out
 
 
+# Perspective's sub-attribute names for Jigsaw's labels (severe_toxic has no counterpart we serve).
+KIND_LABELS = {"insult": "insult", "threat": "threat", "identity_attack": "identity_hate", "profanity": "obscene"}
+
+
+def jigsaw_kinds(root: Path) -> list[tuple[Example, dict[str, int]]]:
+    """The toxic Jigsaw rows with what kind of toxic each is (insult, threat, identity attack,
+    profanity): French MT and English, grouped by message so that both versions share a fold."""
+    out: list[tuple[Example, dict[str, int]]] = []
+    seen: set[str] = set()
+    for r in _rows(locate(root, "jigsaw-toxic-samples/toxifrench_subset_jigsaw.csv")):
+        if r["msg_id"] in seen or not any(r[k] == "1" for k in _JIGSAW_LABELS):
+            continue
+        seen.add(r["msg_id"])
+        kinds = {kind: int(r[label] == "1") for kind, label in KIND_LABELS.items()}
+        out.append((Example(r["content"], 1, "jigsaw_fr_mt", r["msg_id"]), kinds))
+        out.append((Example(r["original_text"], 1, "jigsaw_en", r["msg_id"]), kinds))
+    for name in ("train_first300.csv", "ibm_max_test_examples.csv"):
+        for n, r in enumerate(_rows(locate(root, f"jigsaw-toxic-samples/{name}"))):
+            if r.get("id") in seen or not any(r[k] == "1" for k in _JIGSAW_LABELS):
+                continue
+            kinds = {kind: int(r[label] == "1") for kind, label in KIND_LABELS.items()}
+            out.append((Example(r["comment_text"], 1, "jigsaw_en", r.get("id") or f"{name}:{n}"), kinds))
+    return out
+
+
 def toxifrench_dev(root: Path) -> list[Example]:
     """ToxiFrench dev half: real French forum comments. Trained on, so its metrics come from k-fold
     CV; read from shared/data only, never copied into the repository (upstream asks so)."""

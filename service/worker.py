@@ -202,7 +202,8 @@ class ScoringWorker:
         # Scored: the full address is no longer needed, keep only its network (GDPR minimisation).
         fields: dict[str, Any] = {"reasons": verdict.reasons, "ip": truncate_ip(comment.get("ip"))}
         if scores is not None:
-            fields.update(scores={"spam": scores.spam, "toxicity": scores.toxicity}, language=scores.language,
+            fields.update(scores={"spam": scores.spam, "toxicity": scores.toxicity, **scores.subscores},
+                          language=scores.language,
                           model_version=scores.version)
         if verdict.status == Status.APPROVED:
             fields.update(decided_by="policy:auto_approve", decided_at=now_iso())

@@ -16,16 +16,19 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from classifier.features import detect_language
+from classifier.model import Scores
 from service.auth import api_client_for
 from service.extensions import get_guard, get_model, get_store
 
 bp = Blueprint("perspective", __name__, url_prefix="/v1alpha1")
 
-# Attribute -> the head that serves it. Perspective's other attributes are known but not served:
-# the classifier has no honest sub-scores for them yet (see classifier/REPORT.md).
-SERVED = {"TOXICITY": "toxicity", "SPAM": "spam"}
+# Attribute -> the score that serves it: a head, or a toxicity sub-score when the model has it
+# (measured in classifier/REPORT.md). Perspective's other attributes are known but not served.
+HEADS = {"TOXICITY": "toxicity", "SPAM": "spam"}
+SUBSCORES = {"INSULT": "insult", "THREAT": "threat", "IDENTITY_ATTACK": "identity_attack", "PROFANITY": "profanity"}
 # suggestscore's value 1 / 0 per attribute, as the labels the rest of the service learns from
-FEEDBACK_LABELS = {"TOXICITY": ("toxic", "civil"), "SPAM": ("spam", "ham")}
+FEEDBACK_LABELS = {"TOXICITY": ("toxic", "civil"), "SPAM": ("spam", "ham"),
+                   **{name: (kind, f"not_{kind}") for name, kind in SUBSCORES.items()}}
 KNOWN = {"SEVERE_TOXICITY", "IDENTITY_ATTACK", "INSULT", "PROFANITY", "THREAT", "SEXUALLY_EXPLICIT", "FLIRTATION",
          "TOXICITY_EXPERIMENTAL", "SEVERE_TOXICITY_EXPERIMENTAL", "IDENTITY_ATTACK_EXPERIMENTAL",
          "INSULT_EXPERIMENTAL", "PROFANITY_EXPERIMENTAL", "THREAT_EXPERIMENTAL", "ATTACK_ON_AUTHOR",
@@ -100,22 +103,33 @@ def _languages(body: dict[str, Any], detected: str) -> list[str]:
     return list(dict.fromkeys(bases))
 
 
+def served() -> dict[str, str]:
+    """The attributes the loaded model scores, each with the score that serves it."""
+    kinds = get_model().subscore_names
+    return {**HEADS, **{name: kind for name, kind in SUBSCORES.items() if kind in kinds}}
+
+
+def _value(scores: Scores, name: str) -> float:
+    return float(getattr(scores, name)) if name in HEADS.values() else scores.subscores[name]
+
+
 def _attributes(body: dict[str, Any]) -> list[str]:
+    serving = served()
     requested = body.get("requestedAttributes")
     if not isinstance(requested, dict) or not requested:
         raise _invalid("requestedAttributes must name at least one attribute, e.g. {\"TOXICITY\": {}}.",
                         "INVALID_REQUEST")
     names = [str(name).upper() for name in requested]
-    unknown = [n for n in names if n not in SERVED and n not in KNOWN]
+    unknown = [n for n in names if n not in serving and n not in KNOWN]
     if unknown:
-        raise _invalid(f"Unknown requested attribute: {', '.join(unknown)}. Served: {', '.join(SERVED)}.",
+        raise _invalid(f"Unknown requested attribute: {', '.join(unknown)}. Served: {', '.join(serving)}.",
                         "UNKNOWN_ATTRIBUTE")
-    unserved = [n for n in names if n not in SERVED]
+    unserved = [n for n in names if n not in serving]
     if unserved and not body.get("dropUnsupportedAttributes"):
         raise _invalid(f"Attribute {', '.join(unserved)} is not served by this model (served: "
-                        f"{', '.join(SERVED)}); set dropUnsupportedAttributes to skip it.",
+                        f"{', '.join(serving)}); set dropUnsupportedAttributes to skip it.",
                         "ATTRIBUTE_NOT_SUPPORTED")
-    return [n for n in names if n in SERVED]
+    return [n for n in names if n in serving]
 
 
 def _span_scores(text: str, head: str, value: float, reasons: list[dict[str, Any]],
@@ -131,7 +145,7 @@ def _span_scores(text: str, head: str, value: float, reasons: list[dict[str, Any
     sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(text)]
     around = [next(((b, e) for b, e in sentences if b <= start < e), (0, len(text))) for start, _ in spans]
     scored = get_model().score_many([text[b:e] for b, e in around])
-    return [{"begin": start, "end": end, "score": {"value": getattr(s, head), "type": "PROBABILITY"}}
+    return [{"begin": start, "end": end, "score": {"value": _value(s, head), "type": "PROBABILITY"}}
             for (start, end), s in zip(spans, scored, strict=True)]
 
 
@@ -147,9 +161,10 @@ def analyze() -> Any:
     annotate = bool(body.get("spanAnnotations"))
     out: dict[str, Any] = {"attributeScores": {}, "languages": languages,
                            "detectedLanguages": [detected] if detected in LANGUAGES else []}
+    serving = served()
     for name in attributes:
-        head = SERVED[name]
-        value = getattr(scores, head)
+        head = serving[name]
+        value = _value(scores, head)
         out["attributeScores"][name] = {
             "summaryScore": {"value": value, "type": "PROBABILITY"},
             "spanScores": _span_scores(text, head, value, scores.reasons, annotate),

@@ -101,7 +101,16 @@ def _card(comment: dict[str, Any]) -> dict[str, Any]:
     terms = {t for r in comment["reasons"] for t in r.get("terms", [])}
     links: list[str] = next((r.get("domains", []) for r in comment["reasons"] if r.get("rule") == "links"), [])
     return {**comment, "segments": segments(comment["content"], terms), "domains": links,
-            "reasons_shown": [describe(r) for r in comment["reasons"] if r.get("rule") != "links"]}
+            "reasons_shown": [describe(r) for r in comment["reasons"] if r.get("rule") != "links"],
+            "kinds": kinds_shown(comment.get("scores") or {})}
+
+
+KINDS = ("insult", "threat", "identity_attack", "profanity")
+
+
+def kinds_shown(scores: dict[str, float]) -> list[tuple[str, float]]:
+    """The toxicity sub-scores worth a moderator's glance (0.3 or more), highest first."""
+    return sorted(((k, scores[k]) for k in KINDS if scores.get(k, 0) >= 0.3), key=lambda kv: -kv[1])
 
 
 def describe(reason: dict[str, Any]) -> str:

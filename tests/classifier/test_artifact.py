@@ -82,7 +82,7 @@ def test_score_command_reads_and_writes_json_lines() -> None:
                             text=True, input="\n".join(json.dumps(x) for x in lines) + "\n", timeout=60)
     out = [json.loads(x) for x in result.stdout.splitlines()]
     assert len(out) == 2
-    assert set(out[0]) == {"spam", "toxicity", "language", "version", "reasons"}
+    assert set(out[0]) == {"spam", "toxicity", "language", "version", "reasons", "subscores"}
     assert out[1]["toxicity"] > out[0]["toxicity"]
 
 

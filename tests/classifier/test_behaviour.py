@@ -108,3 +108,21 @@ def test_clearly_civil_comments_skip_the_sentence_encoder(model: classifier.Mode
     assert model.embedded == before
     model.score_many(["espèce de connard", CIVIL, LOAN_SCAM])
     assert model.embedded == before + 2
+
+
+THREAT = "Je sais où tu habites, je vais te tuer."
+SLUR = "Les immigrés sont tous des parasites, dehors."
+
+
+def test_sub_scores_name_the_kind_of_toxicity(model: classifier.Model) -> None:
+    threat, insult, hate = (model.score(t).subscores for t in (THREAT, "Espèce de connard.", SLUR))
+    assert set(threat) == {"insult", "threat", "identity_attack", "profanity"}
+    assert threat["threat"] > insult["threat"] and threat["threat"] > hate["threat"]
+    assert insult["insult"] > threat["insult"]
+    assert hate["identity_attack"] > insult["identity_attack"] and hate["identity_attack"] > threat["identity_attack"]
+
+
+@pytest.mark.parametrize("text", [CIVIL, THREAT, SLUR, "putain de merde"])
+def test_sub_scores_never_exceed_toxicity(model: classifier.Model, text: str) -> None:
+    scores = model.score(text)
+    assert all(0 <= v <= scores.toxicity for v in scores.subscores.values())

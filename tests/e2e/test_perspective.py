@@ -132,12 +132,24 @@ def test_the_key_is_never_logged(service: ServiceProcess) -> None:
 def test_unknown_and_unserved_attributes(service: ServiceProcess) -> None:
     unknown = google_error(call(service, "comments:analyze", coral_analyze(CIVIL, model="NOPE")), 400)
     assert "NOPE" in unknown["message"] and unknown["status"] == "INVALID_ARGUMENT"
-    unserved = google_error(call(service, "comments:analyze", coral_analyze(CIVIL, model="INSULT")), 400)
-    assert "INSULT" in unserved["message"]
+    unserved = google_error(call(service, "comments:analyze", coral_analyze(CIVIL, model="SEVERE_TOXICITY")), 400)
+    assert "SEVERE_TOXICITY" in unserved["message"]
     body = coral_analyze(CIVIL)
-    body["requestedAttributes"]["INSULT"] = {}
+    body["requestedAttributes"]["SEVERE_TOXICITY"] = {}
     dropped = call(service, "comments:analyze", {**body, "dropUnsupportedAttributes": True})
     assert set(dropped.json()["attributeScores"]) == {"TOXICITY"}
+
+
+def test_sub_attributes_are_served_and_never_exceed_toxicity(service: ServiceProcess) -> None:
+    body = coral_analyze("Je sais où tu habites, je vais te tuer, sale con.")
+    body["requestedAttributes"] = {name: {} for name in ("TOXICITY", "THREAT", "INSULT", "PROFANITY",
+                                                         "IDENTITY_ATTACK")}
+    scores = {name: a["summaryScore"]["value"] for name, a in call(service, "comments:analyze", body)
+              .json()["attributeScores"].items()}
+    assert set(scores) == set(body["requestedAttributes"])
+    assert scores["THREAT"] > 0.5 and all(scores[n] <= scores["TOXICITY"] for n in scores)
+    civil = coral_analyze(CIVIL, model="THREAT")
+    assert summary(call(service, "comments:analyze", civil), "THREAT") < 0.1
 
 
 def test_unsupported_language(service: ServiceProcess) -> None:

@@ -61,7 +61,9 @@ def test_submit_score_moderate_publish(service: ServiceProcess, headers: dict[st
     wait_until(lambda: queued(service, headers, form_id), timeout=15, what="the form comment to be scored")
     assert scored["status"] == "pending" and scored["email"] == EMAIL
     assert scored["ip"] == "203.0.113.0/24"  # the proxy's X-Forwarded-For, truncated once scored
-    assert set(scored["scores"]) == {"spam", "toxicity"}  # type: ignore[arg-type]
+    scores = scored["scores"]
+    assert set(scores) == {"spam", "toxicity", "insult", "threat", "identity_attack", "profanity"}  # type: ignore[arg-type]
+    assert all(scores[k] <= scores["toxicity"] for k in ("insult", "threat", "identity_attack", "profanity"))  # type: ignore[index]
 
     approve = requests.post(f"{service.base}/api/v1/moderation/comments/{json_id}/decision", headers=headers,
                             json={"action": "approve"}, timeout=5)

@@ -1,4 +1,4 @@
-"""Review-page plumbing that needs no browser: the session key, sign-in limits, headers."""
+"""Review-page plumbing that needs no browser: the session key, sign-in limits, headers, card contents."""
 
 from __future__ import annotations
 
@@ -55,3 +55,17 @@ def test_every_response_carries_security_headers(client: FlaskClient) -> None:
         headers = client.get(path).headers
         assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
         assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_card_names_the_kind_of_toxicity(app, client: FlaskClient, token: str, store) -> None:  # type: ignore[no-untyped-def]
+    from service.worker import ScoringWorker, WorkerSettings
+    from tests.conftest import comment_payload
+
+    client.post("/api/v1/comments", json=comment_payload(content="Je sais où tu habites, je vais te tuer."))
+    worker = ScoringWorker(store, app.extensions["moderation.model"], WorkerSettings(block_ms=10), "w")
+    worker.ensure_group()
+    assert worker.step() == 1
+    client.post("/moderation/login", data={"token": token, "csrf": _csrf(client)})
+    html = client.get("/moderation/?status=pending").get_data(as_text=True)
+    kinds = re.search(r'<span class="kinds">([^<]*)</span>', html)
+    assert kinds and re.search(r"menace 0\.\d\d", kinds.group(1)), html
