@@ -9,18 +9,22 @@ comment for review only where the site opted in (``MODERATION_PERSPECTIVE_STORE`
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
+import redis.exceptions
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from classifier.features import detect_language
 from classifier.model import Scores
+from service import metrics
 from service.auth import api_client_for
 from service.extensions import get_guard, get_model, get_store
 
 bp = Blueprint("perspective", __name__, url_prefix="/v1alpha1")
+log = logging.getLogger(__name__)
 
 # Attribute -> the score that serves it: a head, or a toxicity sub-score when the model has it
 # (measured in classifier/REPORT.md). Perspective's other attributes are known but not served.
@@ -57,6 +61,19 @@ def _refused(error: PerspectiveError) -> tuple[Response, int]:
     if error.error_type:
         body["details"] = [{"@type": _ERROR_TYPE, "errorType": error.error_type}]
     return jsonify({"error": body}), error.code
+
+
+@bp.errorhandler(redis.exceptions.ConnectionError)
+@bp.errorhandler(redis.exceptions.TimeoutError)
+@bp.errorhandler(redis.exceptions.BusyLoadingError)
+def _unavailable(exc: Exception) -> tuple[Response, int]:
+    """Redis is down (API keys live there): Google's 503, which clients retry, in Google's envelope."""
+    log.warning("redis unavailable: %s", type(exc).__name__)
+    metrics.REDIS_ERRORS.labels("web").inc()
+    response, code = _refused(PerspectiveError(503, "UNAVAILABLE", "The service is temporarily unavailable; "
+                                               "retry shortly."))
+    response.headers["Retry-After"] = "5"
+    return response, code
 
 
 @bp.errorhandler(RequestEntityTooLarge)

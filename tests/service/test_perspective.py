@@ -36,3 +36,15 @@ def test_do_not_store_true_stores_nothing_even_when_opted_in(opted_in: tuple[Fla
     client, store, key = opted_in
     analyze(client, key, do_not_store=True)
     assert store.counts()[Status.RECEIVED.value] == 0
+
+
+def test_redis_down_is_a_503_in_googles_envelope(settings: dict[str, object]) -> None:
+    from tests.servers import free_port
+
+    app = create_app({**settings, "TESTING": True, "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",
+                      "REDIS_TIMEOUT": 0.2})
+    answer = app.test_client().post("/v1alpha1/comments:analyze?key=k", json={
+        "comment": {"text": "Bonjour"}, "requestedAttributes": {"TOXICITY": {}}})
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == "5"
+    assert answer.get_json()["error"]["status"] == "UNAVAILABLE" and answer.get_json()["error"]["code"] == 503
+    app.extensions["moderation.store"].redis.close()
