@@ -77,13 +77,16 @@ def _http(url: str, work: Path, bodies: Path, p: dict[str, Any]) -> dict[str, An
     svc = http.service(url, work, web_workers=2)
     token = _token(url, svc.prefix)  # type: ignore[attr-defined]
     try:
-        with http.Ceiling(2, work) as ceiling:
+        with http.Ceiling(2, work, url) as ceiling:
             for name, (method, ours, tok) in endpoints(svc.base, token).items():
                 theirs = endpoints(ceiling.base, token)[name][1]
                 base = http.wrk(theirs, p["seconds"], p["connections"], method, bodies, tok)
                 mine = http.wrk(ours, p["seconds"], p["connections"], method, bodies, tok)
                 out["endpoints"][name] = {"ours": asdict(mine), "ceiling": asdict(base),
                                           "ratio": round(mine.rps / base.rps, 3) if base.rps else 0}
+            # The least a submission that loses nothing costs: parse, one Redis append, answer.
+            durable = http.wrk(f"{ceiling.base}/durable", p["seconds"], p["connections"], "POST", bodies)
+            out["durable_floor"] = asdict(durable)
         out["perspective"] = _perspective(url, svc, work, p)
         for pid in http.children(svc.proc.pid):  # type: ignore[union-attr]
             for child in [pid, *http.children(pid)]:

@@ -47,8 +47,9 @@ def wrk(url: str, seconds: float, connections: int, method: str = "GET", bodies:
 class Ceiling:
     """bench.ceiling under gunicorn with the service's own gunicorn flags."""
 
-    def __init__(self, workers: int, workdir: Path):
+    def __init__(self, workers: int, workdir: Path, redis_url: str | None = None):
         self.port = free_port()
+        self.redis_url = redis_url
         cmd = gunicorn_command("127.0.0.1", self.port, workers)
         cmd[cmd.index("service:create_app()")] = "bench.ceiling:create_app()"
         self.cmd = cmd
@@ -60,7 +61,8 @@ class Ceiling:
         return f"http://127.0.0.1:{self.port}"
 
     def __enter__(self) -> Ceiling:
-        env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
+        env = {**os.environ, "PYTHONPATH": str(HERE.parent), **({"BENCH_REDIS_URL": self.redis_url} if self.redis_url
+                                                                 else {})}
         self.proc = subprocess.Popen(self.cmd, env=env, stdout=self.log, stderr=subprocess.STDOUT, cwd=HERE.parent)
         wait_until(self._up, 30, 0.2, what="the ceiling app")
         return self

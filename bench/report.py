@@ -23,6 +23,15 @@ def render(r: dict[str, Any]) -> str:
         o = e["ours"]
         lines.append(_row(f"`{name}`", o["rps"], e["ceiling"]["rps"], f"{e['ratio']:.0%}", o["p50_ms"], o["p95_ms"],
                           o["p99_ms"], o["non2xx"]))
+    if "durable_floor" in r:
+        d, post = r["durable_floor"], r["endpoints"]["POST /api/v1/comments"]
+        ceiling = post["ceiling"]["rps"]
+        lines += ["", "The same ceiling app after the least a submission that loses nothing must do (parse the JSON "
+                  "body, append it to a Redis stream, answer `202`), on the same Redis:", "",
+                  _row("ceiling + one Redis append", "req/s", "ratio to the ceiling", "p99 ms",
+                       "`POST /api/v1/comments` as a share of it"), _row(*["---"] * 5),
+                  _row("`POST /durable`", d["rps"], f"{d['rps'] / ceiling:.0%}" if ceiling else "-", d["p99_ms"],
+                       f"{post['ours']['rps'] / d['rps']:.0%}" if d["rps"] else "-")]
     if "perspective" in r:
         ps = r["perspective"]
         lines += ["", "## Perspective-compatible `comments:analyze` (scored in the request, 4 connections)", "",

@@ -14,7 +14,7 @@ SECTIONS = ("## HTTP", "`POST /api/v1/comments`", "`GET /api/v1/posts/<id>/comme
             "## Scaling", "## Queue listing", "one `score()` call, median", "model batch throughput",
             "worker end to end", "lag at a sustained", "Redis round trips per accepted comment",
             "Redis memory per comment", "resident memory, gunicorn worker", "resident memory, scoring worker",
-            "Perspective-compatible `comments:analyze`")
+            "Perspective-compatible `comments:analyze`", "ceiling + one Redis append")
 
 
 @pytest.mark.timeout(300)
