@@ -1,7 +1,8 @@
 """The estimator for one head: hashed word and character n-grams, TF-IDF, logistic regression.
 
 The sentence embedding and hand-made signals (``classifier.model.dense_features``) are stacked
-next to the TF-IDF columns before the regression; C = 1 was chosen by 5-fold CV on ToxiFrench dev.
+next to the TF-IDF columns before the regression; C = 1 was chosen by 5-fold CV on ToxiFrench dev
+(the spam head overrides it: ``classifier.train.HEAD_C``).
 
 Hashing keeps the artifact free of a vocabulary (small, fast to load) and lets the
 artifact store plain arrays instead of pickled objects.

@@ -8,8 +8,8 @@ blog spreads over as many slots as it has shards. A comment id ends with its sha
 any comment is found from its id alone.
 
 Admission (flood marks, rate buckets, author rules, spam waves) and the deployment-wide keys
-(tokens, API keys, feedback, locks) stay in shard 0's slot ``{c}``: one small write per
-submission, no comment data.
+(feedback, locks, webhook retries) stay in shard 0's slot ``{c}``: one small write per
+submission, no comment data. Moderator tokens and API keys are single hashes of their own.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ class Keys:
             return 0
 
     def new_id(self, post_id: str) -> str:
-        """A random 128-bit hex id whose last 3 hex digits name the post's shard."""
+        """32 hex digits: 116 random bits, then 3 hex digits naming the post's shard."""
         return uuid.uuid4().hex[:-3] + f"{self.shard_of_post(post_id):03x}"
 
     @property
