@@ -14,6 +14,7 @@ from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
 from service.i18n import t
+from service.store import LayoutMismatch
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +105,11 @@ def init_app(app: Flask) -> None:
 
         metrics.REDIS_ERRORS.labels("web").inc()
         return error_response(503, "unavailable", t("unavailable"), headers={"Retry-After": "5"})
+
+    @app.errorhandler(LayoutMismatch)
+    def _misconfigured(exc: LayoutMismatch) -> Response:
+        log.error("refusing to write: %s", exc)  # /readyz says the same, so load balancers stop sending
+        return error_response(503, "unavailable", t("unavailable"), headers={"Retry-After": "60"})
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:

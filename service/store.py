@@ -104,18 +104,24 @@ class CommentStore:
         self._submit = client.register_script(_SUBMIT)
         self._admit = client.register_script(_ADMIT_ALONE)
         self._write = client.register_script(_WRITE_ALONE)
+        self._layout_checked = False
 
     def check_layout(self) -> None:
         """Record the number of shards on first use; refuse to run with a different one.
 
         A post's shard comes from its id modulo that number: changing it would hide every
-        existing post's comments from its own page.
+        existing post's comments from its own page. Every process checks before its first
+        submission, so data with no recorded number comes from a version without shards: one.
         """
-        n = self.keys.shards
-        recorded = n if self.redis.set(self.keys.layout, n, nx=True) else int(self.redis.get(self.keys.layout) or n)
-        if recorded != n:
+        n, key = self.keys.shards, self.keys.layout
+        recorded = self.redis.get(key)
+        if recorded is None:
+            self.redis.set(key, 1 if self.redis.exists(self.keys.audit(0)) else n, nx=True)
+            recorded = self.redis.get(key)
+        if int(recorded or n) != n:
             raise LayoutMismatch(f"this Redis holds data written with MODERATION_REDIS_SHARDS={recorded}, "
-                               f"not {n}: set it back to {recorded}")
+                                 f"not {n}: set it back to {recorded}")
+        self._layout_checked = True
 
     # -- writing -------------------------------------------------------------------------------
     def new_id(self, post_id: str) -> str:
@@ -133,6 +139,8 @@ class CommentStore:
         Raises antiabuse.Refused (flood, rate, duplicate) having stored nothing. ``idempotent`` =
         (key hash, answer JSON) records the answer in the same step. Returns the spam-wave size.
         """
+        if not self._layout_checked:
+            self.check_layout()
         created_us = time.time_ns() // 1000  # microseconds: exact in a double, and sequential submissions never tie
         record = {k: json.dumps(v) if k in _JSON_FIELDS else str(v) for k, v in comment.items() if v is not None}
         record.update(id=comment_id, status=Status.RECEIVED.value, created_us=str(created_us), created_at=now_iso(),

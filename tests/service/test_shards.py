@@ -140,8 +140,20 @@ def test_the_number_of_shards_cannot_change_under_existing_data(client: FlaskCli
     misconfigured = create_app({**settings, "REDIS_SHARDS": 2, "TESTING": True})
     answer = misconfigured.test_client().get("/readyz")
     assert answer.status_code == 503 and "MODERATION_REDIS_SHARDS=4" in answer.get_json()["checks"]["redis"]
+    refused = misconfigured.test_client().post("/api/v1/comments", json=comment_payload())
+    assert refused.status_code == 503 and refused.get_json()["code"] == "unavailable"
     misconfigured.extensions["moderation.store"].redis.close()
     store.check_layout()  # the recorded number still passes
+
+
+def test_the_first_submission_records_the_number_and_older_data_counts_as_one_shard(store: CommentStore,
+                                                                                      client: FlaskClient) -> None:
+    submit(client, POSTS[0], 0)
+    assert store.redis.get(store.keys.layout) == str(SHARDS)
+    older = Keys(f"{store.keys.prefix}-old")  # data from a version that recorded no number
+    store.redis.xadd(older.audit(), {"comment_id": "x", "to": "received"})
+    with pytest.raises(LayoutMismatch, match="MODERATION_REDIS_SHARDS=1"):
+        CommentStore(store.redis, older.prefix, shards=16).check_layout()
 
 
 def test_ids_name_their_shard_and_one_shard_keeps_the_old_key_names() -> None:
