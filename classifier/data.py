@@ -112,23 +112,31 @@ def ftr_all(root: Path) -> list[Example]:
 _JIGSAW_LABELS = ("toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate")
 
 
-def jigsaw(root: Path) -> list[Example]:
-    """Jigsaw samples: any of the six labels is toxic; French MT and English text both used."""
-    out: list[Example] = []
+def _jigsaw_rows(root: Path) -> list[tuple[str, str, str, dict[str, str]]]:
+    """Every Jigsaw sample once, as (text, source, message id, its six labels): the French MT and
+    the English original of a ToxiFrench row share the message id."""
+    out: list[tuple[str, str, str, dict[str, str]]] = []
     seen: set[str] = set()
     for r in _rows(locate(root, "jigsaw-toxic-samples/toxifrench_subset_jigsaw.csv")):
         if r["msg_id"] in seen:
             continue
         seen.add(r["msg_id"])
-        label = int(any(r[k] == "1" for k in _JIGSAW_LABELS))
-        out.append(Example(r["content"], label, "jigsaw_fr_mt"))
-        out.append(Example(r["original_text"], label, "jigsaw_en"))
+        out.append((r["content"], "jigsaw_fr_mt", r["msg_id"], r))
+        out.append((r["original_text"], "jigsaw_en", r["msg_id"], r))
     for name in ("train_first300.csv", "ibm_max_test_examples.csv"):
-        for r in _rows(locate(root, f"jigsaw-toxic-samples/{name}")):
-            if r.get("id") in seen:
-                continue
-            out.append(Example(r["comment_text"], int(any(r[k] == "1" for k in _JIGSAW_LABELS)), "jigsaw_en"))
+        for n, r in enumerate(_rows(locate(root, f"jigsaw-toxic-samples/{name}"))):
+            if r.get("id") not in seen:
+                out.append((r["comment_text"], "jigsaw_en", r.get("id") or f"{name}:{n}", r))
     return out
+
+
+def _toxic(labels: dict[str, str]) -> int:
+    return int(any(labels[k] == "1" for k in _JIGSAW_LABELS))
+
+
+def jigsaw(root: Path) -> list[Example]:
+    """Jigsaw samples: any of the six labels is toxic; French MT and English text both used."""
+    return [Example(text, _toxic(labels), source) for text, source, _, labels in _jigsaw_rows(root)]
 
 
 # Perspective's sub-attribute names for Jigsaw's labels (severe_toxic has no counterpart we serve).
@@ -138,22 +146,8 @@ KIND_LABELS = {"insult": "insult", "threat": "threat", "identity_attack": "ident
 def jigsaw_kinds(root: Path) -> list[tuple[Example, dict[str, int]]]:
     """The toxic Jigsaw rows with what kind of toxic each is (insult, threat, identity attack,
     profanity): French MT and English, grouped by message so that both versions share a fold."""
-    out: list[tuple[Example, dict[str, int]]] = []
-    seen: set[str] = set()
-    for r in _rows(locate(root, "jigsaw-toxic-samples/toxifrench_subset_jigsaw.csv")):
-        if r["msg_id"] in seen or not any(r[k] == "1" for k in _JIGSAW_LABELS):
-            continue
-        seen.add(r["msg_id"])
-        kinds = {kind: int(r[label] == "1") for kind, label in KIND_LABELS.items()}
-        out.append((Example(r["content"], 1, "jigsaw_fr_mt", r["msg_id"]), kinds))
-        out.append((Example(r["original_text"], 1, "jigsaw_en", r["msg_id"]), kinds))
-    for name in ("train_first300.csv", "ibm_max_test_examples.csv"):
-        for n, r in enumerate(_rows(locate(root, f"jigsaw-toxic-samples/{name}"))):
-            if r.get("id") in seen or not any(r[k] == "1" for k in _JIGSAW_LABELS):
-                continue
-            kinds = {kind: int(r[label] == "1") for kind, label in KIND_LABELS.items()}
-            out.append((Example(r["comment_text"], 1, "jigsaw_en", r.get("id") or f"{name}:{n}"), kinds))
-    return out
+    return [(Example(text, 1, source, group), {kind: int(labels[label] == "1") for kind, label in KIND_LABELS.items()})
+            for text, source, group, labels in _jigsaw_rows(root) if _toxic(labels)]
 
 
 def toxifrench_dev(root: Path) -> list[Example]:
