@@ -69,13 +69,26 @@ def by_functionality(rows: Sequence[Example], p: np.ndarray) -> list[tuple[str, 
     return sorted(((g, len(v), round(sum(v) / len(v), 3)) for g, v in hits.items()), key=lambda t: (t[2], t[0]))
 
 
-# HateCheck-fr functionalities that show each sub-score's kind, and the cases to tell them from.
+# HateCheck-fr cases that show each sub-score's kind, and the cases they are told from: "hateful",
+# "non-hateful", "all" or a list of functionalities.
 SUBSCORE_CHECKS = {
-    "threat": ("threat_dir_h threat_norm_h", "the other hateful cases"),
-    "profanity": ("profanity_h profanity_nh", "every other case"),
-    "identity_attack": ("every hateful case (all target a protected group)", "the non-hateful cases"),
-    "insult": ("derog_neg_attrib_h derog_dehum_h slur_h", "the non-hateful cases"),
+    "threat": ("threat_dir_h threat_norm_h", "hateful"),
+    "profanity": ("profanity_h profanity_nh", "all"),
+    "identity_attack": ("hateful", "non-hateful"),
+    "insult": ("derog_neg_attrib_h derog_dehum_h slur_h", "non-hateful"),
 }
+_POSITIVES = {"hateful": "every hateful case (all target a protected group)"}
+_OTHERS = {"hateful": "the other hateful cases", "non-hateful": "the non-hateful cases", "all": "every other case"}
+
+
+def describe_check(kind: str) -> str:
+    positive, others = SUBSCORE_CHECKS[kind]
+    return f"{_POSITIVES.get(positive, positive)} vs {_OTHERS[others]}"
+
+
+def _cases(spec: str, group: np.ndarray, hateful: np.ndarray) -> np.ndarray:
+    pools = {"hateful": hateful, "non-hateful": ~hateful, "all": np.ones(len(group), dtype=bool)}
+    return pools[spec] if spec in pools else np.isin(group, spec.split())
 
 
 def subscore_diagnostics(rows: Sequence[Example], scored: Sequence[classifier.Scores]) -> dict[str, Any]:
@@ -85,16 +98,12 @@ def subscore_diagnostics(rows: Sequence[Example], scored: Sequence[classifier.Sc
         return {}
     group = np.array([r.group for r in rows])
     hateful = np.array([r.label == 1 for r in rows])
+    toxicity = np.array([s.toxicity for s in scored])
     out: dict[str, Any] = {}
-    for kind, (positive, _) in SUBSCORE_CHECKS.items():
-        if kind == "identity_attack":
-            pos, use = hateful, np.ones(len(rows), dtype=bool)
-        else:
-            pos = np.isin(group, positive.split())
-            use = hateful if kind == "threat" else (np.ones(len(rows), dtype=bool) if kind == "profanity"
-                                                    else pos | ~hateful)
+    for kind, (positive, others) in SUBSCORE_CHECKS.items():
+        pos = _cases(positive, group, hateful)
+        use = pos | _cases(others, group, hateful)
         values = np.array([s.subscores[kind] for s in scored])
-        toxicity = np.array([s.toxicity for s in scored])
         out[kind] = {"cases": int(use.sum()), "positives": int((pos & use).sum()),
                      "auc": round(float(roc_auc_score(pos[use], values[use])), 3),
                      "toxicity_auc": round(float(roc_auc_score(pos[use], toxicity[use])), 3)}
@@ -257,10 +266,9 @@ def render(manifest: dict[str, Any], live: dict[str, Any]) -> str:
                   "| --- | --- | --- | --- | --- | --- | --- | --- |"]
         for kind, label in data.KIND_LABELS.items():
             k, d = kinds[kind], diag[kind]
-            positive, negative = SUBSCORE_CHECKS[kind]
             lines.append(f"| {kind} | {label} | {k['positives']} | {k['french_5fold_cv']['roc_auc']:.3f}, "
                          f"{k['french_5fold_cv']['brier']:.3f} | {k['all_5fold_cv']['roc_auc']:.3f} | "
-                         f"{positive} vs {negative} ({d['positives']} of {d['cases']}) | {d['auc']:.3f} | "
+                         f"{describe_check(kind)} ({d['positives']} of {d['cases']}) | {d['auc']:.3f} | "
                          f"{d['toxicity_auc']:.3f} |")
     lines += ["", "## Calibration", "",
               f"Brier score: spam {spam['calibration']['brier']:.4f} (held-out {spam.get('fast', {}).get('rows')}), "

@@ -144,6 +144,11 @@ def reliability(y: np.ndarray, p: np.ndarray, bins: int = 10) -> list[dict[str, 
     return table
 
 
+def calibration_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, Any]:
+    """How well held-out probabilities match outcomes: the Brier score and the reliability table."""
+    return {"brier": round(float(brier_score_loss(y, p)), 4), "reliability": reliability(y, p)}
+
+
 def _folds(n: int, k: int = 5, seed: int = 13) -> np.ndarray:
     return np.random.default_rng(seed).permutation(n) % k
 
@@ -185,7 +190,7 @@ def evaluate_spam(fitter: Fitter, log: Log) -> tuple[dict[str, Any], tuple[float
     inside = np.char.startswith(groups, "sms")
     metrics["sms_5fold_cv"] = binary_metrics(y[inside], p[inside])
     log(f"spam sms 5-fold CV: {metrics['sms_5fold_cv']}")
-    metrics["calibration"] = {"brier": round(float(brier_score_loss(y, p)), 4), "reliability": reliability(y, p)}
+    metrics["calibration"] = calibration_metrics(y, p)
     fitter.held_out = (positions, groups, p)
     return metrics, fit_platt(raw, y)
 
@@ -217,7 +222,7 @@ def evaluate_toxicity(fitter: Fitter, root: Path, log: Log) -> tuple[dict[str, A
         calibration = fit_platt(dav_raw, y)
         fitter.held_out = (dav, _folds(len(dav)).astype(str), p)
         log("toxicity: ToxiFrench dev not found; calibrated on Davidson held-out scores")
-    metrics["calibration"] = {"brier": round(float(brier_score_loss(y, p)), 4), "reliability": reliability(y, p)}
+    metrics["calibration"] = calibration_metrics(y, p)
     metrics["davidson_holdout_20pct"] = binary_metrics(fitter.labels[dav], calibrate(calibration, dav_raw))
     log(f"toxicity davidson held-out: {metrics['davidson_holdout_20pct']}")
     return metrics, calibration
