@@ -63,6 +63,18 @@ class Unavailable(APIError):
     status, code = 503, "unavailable"
 
 
+# The errors that mean Redis is unavailable: a request answers 503, in its API's error shape.
+REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, redis.exceptions.BusyLoadingError)
+
+
+def record_redis_outage(exc: Exception) -> None:
+    """Log and count a request that found Redis unavailable (never with its arguments: no personal data)."""
+    from service import metrics
+
+    log.warning("redis unavailable: %s", type(exc).__name__)
+    metrics.REDIS_ERRORS.labels("web").inc()
+
+
 def error_response(status: int, code: str, message: str, errors: dict[str, Any] | None = None,
                    headers: dict[str, str] | None = None) -> Response:
     """The one JSON error body, with its status and headers."""
@@ -96,15 +108,12 @@ def init_app(app: Flask) -> None:
         kept = {k: v for k, v in exc.get_headers() if k.lower() not in ("content-type", "content-length")}
         return error_response(status, code, message, headers=kept)  # e.g. Allow on 405
 
-    @app.errorhandler(redis.exceptions.ConnectionError)
-    @app.errorhandler(redis.exceptions.TimeoutError)
-    @app.errorhandler(redis.exceptions.BusyLoadingError)
     def _redis_down(exc: Exception) -> Response:
-        log.warning("redis unavailable: %s", type(exc).__name__)
-        from service import metrics
-
-        metrics.REDIS_ERRORS.labels("web").inc()
+        record_redis_outage(exc)
         return error_response(503, "unavailable", t("unavailable"), headers={"Retry-After": "5"})
+
+    for down in REDIS_DOWN:
+        app.register_error_handler(down, _redis_down)
 
     @app.errorhandler(LayoutMismatch)
     def _misconfigured(exc: LayoutMismatch) -> Response:

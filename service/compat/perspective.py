@@ -9,22 +9,19 @@ comment for review only where the site opted in (``MODERATION_PERSPECTIVE_STORE`
 
 from __future__ import annotations
 
-import logging
 import re
 from typing import Any
 
-import redis.exceptions
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from classifier.features import detect_language
 from classifier.model import Scores
-from service import metrics
 from service.auth import api_client_for
+from service.errors import REDIS_DOWN, record_redis_outage
 from service.extensions import get_guard, get_model, get_store
 
 bp = Blueprint("perspective", __name__, url_prefix="/v1alpha1")
-log = logging.getLogger(__name__)
 
 # Attribute -> the score that serves it: a head, or a toxicity sub-score when the model has it
 # (measured in classifier/REPORT.md). Perspective's other attributes are known but not served.
@@ -63,17 +60,17 @@ def _refused(error: PerspectiveError) -> tuple[Response, int]:
     return jsonify({"error": body}), error.code
 
 
-@bp.errorhandler(redis.exceptions.ConnectionError)
-@bp.errorhandler(redis.exceptions.TimeoutError)
-@bp.errorhandler(redis.exceptions.BusyLoadingError)
 def _unavailable(exc: Exception) -> tuple[Response, int]:
     """Redis is down (API keys live there): Google's 503, which clients retry, in Google's envelope."""
-    log.warning("redis unavailable: %s", type(exc).__name__)
-    metrics.REDIS_ERRORS.labels("web").inc()
+    record_redis_outage(exc)
     response, code = _refused(PerspectiveError(503, "UNAVAILABLE", "The service is temporarily unavailable; "
                                                "retry shortly."))
     response.headers["Retry-After"] = "5"
     return response, code
+
+
+for _down in REDIS_DOWN:
+    bp.register_error_handler(_down, _unavailable)
 
 
 @bp.errorhandler(RequestEntityTooLarge)
@@ -130,7 +127,8 @@ def _value(scores: Scores, name: str) -> float:
     return float(getattr(scores, name)) if name in HEADS.values() else scores.subscores[name]
 
 
-def _attributes(body: dict[str, Any]) -> list[str]:
+def _attributes(body: dict[str, Any]) -> list[tuple[str, str]]:
+    """The requested attributes this model serves, each with the score that serves it."""
     serving = served()
     requested = body.get("requestedAttributes")
     if not isinstance(requested, dict) or not requested:
@@ -146,7 +144,7 @@ def _attributes(body: dict[str, Any]) -> list[str]:
         raise _invalid(f"Attribute {', '.join(unserved)} is not served by this model (served: "
                         f"{', '.join(serving)}); set dropUnsupportedAttributes to skip it.",
                         "ATTRIBUTE_NOT_SUPPORTED")
-    return [n for n in names if n in serving]
+    return [(n, serving[n]) for n in names if n in serving]
 
 
 def _span_scores(text: str, head: str, value: float, reasons: list[dict[str, Any]],
@@ -178,9 +176,7 @@ def analyze() -> Any:
     annotate = bool(body.get("spanAnnotations"))
     out: dict[str, Any] = {"attributeScores": {}, "languages": languages,
                            "detectedLanguages": [detected] if detected in LANGUAGES else []}
-    serving = served()
-    for name in attributes:
-        head = serving[name]
+    for name, head in attributes:
         value = _value(scores, head)
         out["attributeScores"][name] = {
             "summaryScore": {"value": value, "type": "PROBABILITY"},
