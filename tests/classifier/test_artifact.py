@@ -42,10 +42,14 @@ def test_calibrated_probabilities_track_observed_rates() -> None:
         assert rows and all(abs(r["predicted"] - r["observed"]) < 0.2 for r in rows), (head, rows)
 
 
+def _set_format(artifact_path: Path, value: str) -> None:
+    manifest = json.loads((artifact_path / "manifest.json").read_text())
+    manifest["format"] = value
+    (artifact_path / "manifest.json").write_text(json.dumps(manifest))
+
+
 def test_an_artifact_of_the_previous_format_is_refused_with_a_way_out(copy: Path) -> None:
-    manifest = json.loads((copy / "manifest.json").read_text())
-    manifest["format"] = "moderation-classifier/1"
-    (copy / "manifest.json").write_text(json.dumps(manifest))
+    _set_format(copy, "moderation-classifier/1")
     with pytest.raises(ArtifactError, match="retrain"):
         classifier.load(copy)
 
@@ -63,9 +67,7 @@ def test_tampered_weights_are_refused(copy: Path) -> None:
 
 
 def test_foreign_format_is_refused(copy: Path) -> None:
-    manifest = json.loads((copy / "manifest.json").read_text())
-    manifest["format"] = "pickle"
-    (copy / "manifest.json").write_text(json.dumps(manifest))
+    _set_format(copy, "pickle")
     with pytest.raises(ArtifactError, match="format"):
         classifier.load(copy)
 
