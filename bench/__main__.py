@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import platform
 import tempfile
+import time
 import uuid
 from dataclasses import asdict
 from pathlib import Path
@@ -82,6 +83,8 @@ def _http(url: str, work: Path, bodies: Path, p: dict[str, Any]) -> dict[str, An
                 theirs = endpoints(ceiling.base, token)[name][1]
                 base = http.wrk(theirs, p["seconds"], p["connections"], method, bodies, tok)
                 mine = http.wrk(ours, p["seconds"], p["connections"], method, bodies, tok)
+                if method == "POST":
+                    out["scoring_backlog"] = _catch_up(url, svc.prefix)  # type: ignore[attr-defined]
                 out["endpoints"][name] = {"ours": asdict(mine), "ceiling": asdict(base),
                                           "ratio": round(mine.rps / base.rps, 3) if base.rps else 0}
             # The least a submission that loses nothing costs: parse, one Redis append, answer.
@@ -104,6 +107,20 @@ def _http(url: str, work: Path, bodies: Path, p: dict[str, Any]) -> dict[str, An
         finally:
             svc.stop()
     return out
+
+
+def _catch_up(url: str, prefix: str, timeout: float = 300) -> dict[str, float]:
+    """Comments still waiting for the scoring worker when a submission run ends, and how long the
+    worker (at its lower CPU priority) then takes to file them all."""
+    client = redis.Redis.from_url(url, decode_responses=True)
+    waiting = Keys(prefix).by_time("received")
+    backlog = client.zcard(waiting)
+    started = time.monotonic()
+    while client.zcard(waiting) and time.monotonic() - started < timeout:
+        time.sleep(0.05)
+    left = client.zcard(waiting)
+    client.close()
+    return {"backlog": backlog, "catch_up_s": round(time.monotonic() - started, 1), "left": left}
 
 
 def _perspective(url: str, svc: Any, work: Path, p: dict[str, Any]) -> dict[str, Any]:

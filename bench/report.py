@@ -32,6 +32,12 @@ def render(r: dict[str, Any]) -> str:
                        "`POST /api/v1/comments` as a share of it"), _row(*["---"] * 5),
                   _row("`POST /durable`", d["rps"], f"{d['rps'] / ceiling:.0%}" if ceiling else "-", d["p99_ms"],
                        f"{post['ours']['rps'] / d['rps']:.0%}" if d["rps"] else "-")]
+    if "scoring_backlog" in r:
+        b = r["scoring_backlog"]
+        lines += ["", "A scoring worker runs beside the service, at a lower CPU priority (`MODERATION_WORKER_NICE`): "
+                  f"when the `POST` run ended, {b['backlog']} comments were waiting to be scored; it had filed "
+                  + (f"them all {b['catch_up_s']} s later." if not b["left"] else
+                     f"all but {b['left']} after {b['catch_up_s']} s.")]
     if "perspective" in r:
         ps = r["perspective"]
         lines += ["", "## Perspective-compatible `comments:analyze` (scored in the request, 4 connections)", "",
@@ -58,7 +64,11 @@ def render(r: dict[str, Any]) -> str:
               "", "## Redis and memory", "", _row("measure", "value"), _row("---", "---"),
               _row("Redis round trips per accepted comment", red["round_trips_per_comment"]),
               _row("Redis memory per comment (hash, indexes, stream and audit entries)",
-                   f"{red['bytes_per_comment']} bytes")]
+                   f"{red['bytes_per_comment']} bytes"),
+              _row("Redis server time per accepted comment (the submission script: flood, rate, author rules, "
+                   "spam-wave bands, duplicate mark, indexes, stream, audit and webhook entries)",
+                   f"{red['server_us_per_comment']} µs, vs {red['server_us_per_append']} µs for the durable "
+                   "floor's one stream append")]
     lines += [_row(f"resident memory, {name}", f"RSS {rss} MB, PSS {pss} MB")
               for name, (rss, pss) in r["memory"].items()]
     return "\n".join(lines) + "\n"

@@ -142,12 +142,25 @@ def worker(name: str | None) -> None:
 
     cfg = config.load()
     configure_logging(cfg["LOG_LEVEL"], cfg["LOG_FORMAT"])
+    lower_priority(cfg["WORKER_NICE"])
     url = cfg["REDIS_URL"] or EmbeddedRedis(cfg["DATA_DIR"]).url
     store = _store(url, cfg)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     ScoringWorker(store, classifier.load(cfg["MODEL_PATH"]), WorkerSettings.from_config(cfg), name).run(stop)
+
+
+def lower_priority(nice: int) -> None:
+    """Give this process ``nice`` (0 to 19) more niceness than it started with.
+
+    Scoring is background work: where it shares cores with gunicorn (``moderation serve``, or
+    one host), the scheduler then serves the requests first and scoring takes the idle time.
+    """
+    if not 0 <= nice <= 19:
+        raise click.BadParameter(f"MODERATION_WORKER_NICE must be 0 to 19, not {nice}")
+    if nice:
+        os.nice(nice)
 
 
 @main.group()

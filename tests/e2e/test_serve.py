@@ -104,6 +104,19 @@ def test_worker_killed_mid_batch_loses_nothing(service: ServiceProcess, headers:
     client.close()
 
 
+def test_scoring_worker_yields_the_cpu_to_the_web_workers(service: ServiceProcess) -> None:
+    serve = service.proc.pid  # type: ignore[union-attr]
+    found = subprocess.run(["pgrep", "-P", str(serve)], capture_output=True, text=True, check=False)
+    children = {pid: Path(f"/proc/{pid}/cmdline").read_bytes() for pid in map(int, found.stdout.split())}
+    scoring = [pid for pid, cmd in children.items() if b"service.cli\0worker" in cmd]
+    web = [pid for pid, cmd in children.items() if b"gunicorn" in cmd]
+    assert scoring and web
+    base = os.getpriority(os.PRIO_PROCESS, serve)
+    assert {os.getpriority(os.PRIO_PROCESS, pid) for pid in web} == {base}
+    # MODERATION_WORKER_NICE's default: the scheduler serves requests first, scoring takes idle time.
+    assert {os.getpriority(os.PRIO_PROCESS, pid) for pid in scoring} == {min(19, base + 10)}
+
+
 def test_logs_hold_no_email_or_ip(service: ServiceProcess) -> None:
     log = service.log()
     assert '"method": "POST", "path": "/api/v1/comments"' in log  # the JSON access log is there...

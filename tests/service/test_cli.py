@@ -32,6 +32,12 @@ def test_token_create_prints_the_token_alone_on_the_last_line(redis_server: Redi
     assert "revoked 1" in revoked.output
 
 
+def test_worker_refuses_a_niceness_out_of_range(redis_server: RedisServer) -> None:
+    result = CliRunner().invoke(main, ["worker"], env={"REDIS_URL": redis_server.url, "MODERATION_WORKER_NICE": "25"})
+    assert result.exit_code == 2
+    assert "MODERATION_WORKER_NICE must be 0 to 19, not 25" in result.output
+
+
 def test_token_create_rejects_an_empty_name(redis_server: RedisServer) -> None:
     result = CliRunner().invoke(main, ["token", "create", " "], env={"REDIS_URL": redis_server.url})
     assert result.exit_code == 2
