@@ -8,7 +8,6 @@ Labels never carry an email or an IP.
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -43,10 +42,8 @@ class QueueCollector(Collector):
         for status, count in self.store.counts().items():
             depth.add_metric([status], count)
         yield depth
-        oldest = self.store.oldest_created_us(Status.PENDING)
-        age = time.time() - oldest / 1_000_000 if oldest is not None else 0.0
         yield GaugeMetricFamily("moderation_oldest_pending_age_seconds", "Age of the oldest pending comment",
-                                value=age)
+                                value=self.store.oldest_age_seconds(Status.PENDING))
 
 
 def exposition(store: Any) -> bytes:

@@ -386,6 +386,11 @@ class CommentStore:
         firsts = [rows[0][1] for rows in pipe.execute() if rows]
         return min(firsts) if firsts else None
 
+    def oldest_age_seconds(self, status: Status) -> float:
+        """How long the oldest comment in ``status`` has been waiting (0 when there is none)."""
+        oldest = self.oldest_created_us(status)
+        return time.time() - oldest / 1_000_000 if oldest is not None else 0.0
+
     def audit_entries(self, count: int = 1000) -> list[dict[str, str]]:
         """The first ``count`` audit entries of the deployment, oldest first across shards."""
         entries = [e for shard in self.keys.all_shards() for e in self.redis.xrange(self.keys.audit(shard),

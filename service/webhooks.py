@@ -166,8 +166,7 @@ class Deliverer:
         if not s.notify_url:
             return False
         pending = self.store.counts()["pending"]
-        oldest = self.store.oldest_created_us(Status.PENDING)
-        age = time.time() - oldest / 1_000_000 if oldest is not None else 0.0
+        age = self.store.oldest_age_seconds(Status.PENDING)
         if pending <= s.notify_pending_over and age <= s.notify_older_than_seconds:
             return False
         lock = f"{self.store.keys.base}:webhook:notified"
