@@ -105,6 +105,7 @@ class CommentStore:
         self._admit = client.register_script(_ADMIT_ALONE)
         self._write = client.register_script(_WRITE_ALONE)
         self._layout_checked = False
+        self._turn = -1  # on a Cluster, the stream read_group last waited on
 
     def check_layout(self) -> None:
         """Record the number of shards on first use; refuse to run with a different one.
@@ -342,6 +343,15 @@ class CommentStore:
         self.redis.delete(*(key for shard in k.all_shards() for key in (k.trust(email_hash, shard),
                                                                          k.by_email(email_hash, shard))))
 
+    def create_groups(self, group: str, streams: list[str], start: str) -> None:
+        """Create ``group`` on each stream (and the stream) from entry ``start``; an existing group is kept."""
+        for stream in streams:
+            try:
+                self.redis.xgroup_create(stream, group, id=start, mkstream=True)
+            except redis.exceptions.ResponseError as exc:
+                if "BUSYGROUP" not in str(exc):
+                    raise
+
     def read_group(self, group: str, consumer: str, streams: list[str], count: int,
                    block_ms: int | None) -> list[tuple[str, str, dict[str, str]]]:
         """New entries for ``consumer`` from several streams, as (stream, entry id, fields).
@@ -359,7 +369,7 @@ class CommentStore:
         for stream in streams:
             found += entries(self.redis.xreadgroup(group, consumer, {stream: ">"}, count=count))
         if not found and block_ms:
-            self._turn = (getattr(self, "_turn", -1) + 1) % len(streams)
+            self._turn = (self._turn + 1) % len(streams)
             found = entries(self.redis.xreadgroup(group, consumer, {streams[self._turn]: ">"}, count=count,
                                                   block=min(block_ms, 100)))
         return found

@@ -20,7 +20,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import redis
 import requests
 
 from service.keys import Status
@@ -107,12 +106,7 @@ class Deliverer:
         return [self.store.keys.events(shard) for shard in self.store.keys.all_shards()]
 
     def ensure_group(self) -> None:
-        for outbox in self.outboxes:
-            try:
-                self.store.redis.xgroup_create(outbox, GROUP, id="$", mkstream=True)
-            except redis.exceptions.ResponseError as exc:
-                if "BUSYGROUP" not in str(exc):
-                    raise
+        self.store.create_groups(GROUP, self.outboxes, "$")
 
     def step(self) -> int:
         """Deliver new events and due retries; send a queue notification when one is due."""

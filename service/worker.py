@@ -73,12 +73,7 @@ class ScoringWorker:
     def ensure_group(self) -> None:
         """Create the consumer groups from the streams' start, so nothing enqueued earlier is missed."""
         self.store.check_layout()
-        for stream in self.streams:
-            try:
-                self.store.redis.xgroup_create(stream, self.group, id="0", mkstream=True)
-            except redis.exceptions.ResponseError as exc:
-                if "BUSYGROUP" not in str(exc):
-                    raise
+        self.store.create_groups(self.group, self.streams, "0")
 
     def run(self, stop: threading.Event) -> None:
         """Score until ``stop`` is set; survive Redis outages by waiting and retrying."""
