@@ -15,6 +15,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from classifier.data import KIND_LABELS
 from classifier.features import detect_language
 from classifier.model import Scores
 from service.auth import api_client_for
@@ -26,7 +27,7 @@ bp = Blueprint("perspective", __name__, url_prefix="/v1alpha1")
 # Attribute -> the score that serves it: a head, or a toxicity sub-score when the model has it
 # (measured in classifier/REPORT.md). Perspective's other attributes are known but not served.
 HEADS = {"TOXICITY": "toxicity", "SPAM": "spam"}
-SUBSCORES = {"INSULT": "insult", "THREAT": "threat", "IDENTITY_ATTACK": "identity_attack", "PROFANITY": "profanity"}
+SUBSCORES = {kind.upper(): kind for kind in KIND_LABELS}  # the classifier's names are Perspective's, in lower case
 # suggestscore's value 1 / 0 per attribute, as the labels the rest of the service learns from
 FEEDBACK_LABELS = {"TOXICITY": ("toxic", "civil"), "SPAM": ("spam", "ham"),
                    **{name: (kind, f"not_{kind}") for name, kind in SUBSCORES.items()}}

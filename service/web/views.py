@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from flask import Blueprint, Response, abort, g, jsonify, redirect, render_template, request, session, url_for
 
+from classifier.data import KIND_LABELS
 from service import metrics
 from service.auth import moderator_for, token_hash
 from service.extensions import get_store
@@ -105,12 +106,9 @@ def _card(comment: dict[str, Any]) -> dict[str, Any]:
             "kinds": kinds_shown(comment.get("scores") or {})}
 
 
-KINDS = ("insult", "threat", "identity_attack", "profanity")
-
-
 def kinds_shown(scores: dict[str, float]) -> list[tuple[str, float]]:
     """The toxicity sub-scores worth a moderator's glance (0.3 or more), highest first."""
-    return sorted(((k, scores[k]) for k in KINDS if scores.get(k, 0) >= 0.3), key=lambda kv: -kv[1])
+    return sorted(((k, scores[k]) for k in KIND_LABELS if scores.get(k, 0) >= 0.3), key=lambda kv: -kv[1])
 
 
 def describe(reason: dict[str, Any]) -> str:
