@@ -71,10 +71,13 @@ class Keys:
         return f"{self.shard_base(self.shard_of_id(comment_id))}:comment:{comment_id}"
 
     def post_by_time(self, post_id: str, status: str) -> str:
-        return f"{self.shard_base(self.shard_of_post(post_id))}:post:{post_id}:{status}:time"
+        return self._post_index(self.shard_of_post(post_id), post_id, status, "time")
 
     def post_by_risk(self, post_id: str, status: str) -> str:
-        return f"{self.shard_base(self.shard_of_post(post_id))}:post:{post_id}:{status}:risk"
+        return self._post_index(self.shard_of_post(post_id), post_id, status, "risk")
+
+    def _post_index(self, shard: int, post_id: str, status: str, order: str) -> str:
+        return f"{self.shard_base(shard)}:post:{post_id}:{status}:{order}"
 
     def duplicate(self, post_id: str, fingerprint: str) -> str:
         """Set while a comment with this fingerprint (post, email, folded text) is on record."""
@@ -113,9 +116,8 @@ class Keys:
 
     def templates(self, shard: int = 0) -> list[str]:
         """``%s`` templates of one shard's index keys, handed to Lua so that it builds no key names itself."""
-        base = self.shard_base(shard)
-        return [self.by_time("%s", shard), self.by_risk("%s", shard), f"{base}:post:%s:%s:time",
-                f"{base}:post:%s:%s:risk", self.trust("%s", shard)]
+        return [self.by_time("%s", shard), self.by_risk("%s", shard), self._post_index(shard, "%s", "%s", "time"),
+                self._post_index(shard, "%s", "%s", "risk"), self.trust("%s", shard)]
 
     def all_shards(self) -> range:
         return range(self.shards)
