@@ -16,6 +16,11 @@ RECEIPT = {"id": "0" * 32, "status": "received", "message": "Votre commentaire e
 PAGE = {"items": [], "next_cursor": None}
 
 
+def append(client: redis.Redis, stream: str, body: object) -> None:
+    """The durable floor's one Redis step: the body appended to a capped stream."""
+    client.xadd(stream, {"body": json.dumps(body)}, maxlen=100_000, approximate=True)
+
+
 def create_app() -> Flask:
     app = Flask(__name__)
 
@@ -38,7 +43,7 @@ def create_app() -> Flask:
     def durable() -> tuple[dict[str, object], int]:
         body = json.loads(request.get_data())
         assert client is not None, "BENCH_REDIS_URL is not set"
-        client.xadd("ceiling:durable", {"body": json.dumps(body)}, maxlen=100_000, approximate=True)
+        append(client, "ceiling:durable", body)
         return RECEIPT, 202
 
     return app

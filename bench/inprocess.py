@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import statistics
 import subprocess
 import sys
@@ -13,6 +12,7 @@ from typing import Any
 import redis
 
 import classifier
+from bench.ceiling import append
 from bench.workload import texts
 from service.antiabuse import Guard, GuardSettings
 from service.keys import Status
@@ -77,7 +77,7 @@ def redis_cost(url: str, n: int) -> dict[str, float]:
     # What the durable floor's one append costs the same server, for the same bodies.
     store.redis.config_resetstat()
     for body in bodies[1:]:
-        store.redis.xadd(f"{prefix}:durable", {"body": json.dumps(body)}, maxlen=100_000, approximate=True)
+        append(store.redis, f"{prefix}:durable", body)
     return {"round_trips_per_comment": round(sent / n, 2), "bytes_per_comment": round(used / n),
             "server_us_per_comment": round(server_us / n, 1),
             "server_us_per_append": round(_server_usec(store.redis, "xadd") / n, 1)}
