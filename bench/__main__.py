@@ -116,9 +116,7 @@ def _catch_up(url: str, prefix: str, timeout: float = 300) -> dict[str, float]:
     waiting = Keys(prefix).by_time("received")
     backlog = client.zcard(waiting)
     started = time.monotonic()
-    while client.zcard(waiting) and time.monotonic() - started < timeout:
-        time.sleep(0.05)
-    left = client.zcard(waiting)
+    left = inprocess.wait_until_filed(client, waiting, timeout, 0.05)
     client.close()
     return {"backlog": backlog, "catch_up_s": round(time.monotonic() - started, 1), "left": left}
 

@@ -105,6 +105,15 @@ def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
         p.wait(timeout=30)
 
 
+def wait_until_filed(client: redis.Redis, received: str, timeout: float, interval: float) -> int:
+    """Poll until the scoring workers have filed every comment in the ``received`` index, or
+    ``timeout`` seconds pass; returns how many are still waiting."""
+    deadline = time.monotonic() + timeout
+    while (left := client.zcard(received)) and time.monotonic() < deadline:
+        time.sleep(interval)
+    return int(left)
+
+
 def worker_throughput(url: str, n: int, workers: int) -> float:
     """Comments per second from the stream into the review queue, with ``workers`` processes."""
     prefix = f"wt{uuid.uuid4().hex[:6]}"
@@ -117,8 +126,7 @@ def worker_throughput(url: str, n: int, workers: int) -> float:
         while store.redis.zcard(store.keys.by_time(Status.RECEIVED.value)) == n and time.monotonic() < deadline:
             time.sleep(0.005)  # workers loading their model
         started = time.monotonic()
-        while store.redis.zcard(store.keys.by_time(Status.RECEIVED.value)) and time.monotonic() < deadline:
-            time.sleep(0.01)
+        wait_until_filed(store.redis, store.keys.by_time(Status.RECEIVED.value), deadline - started, 0.01)
         return round(n / (time.monotonic() - started), 1)
     finally:
         _stop(procs)
@@ -140,9 +148,7 @@ def lag_at_rate(url: str, rate: float, seconds: float) -> dict[str, float]:
                 time.sleep(wait)
             submit_direct(store, guard, comment)
         achieved = len(comments) / (time.monotonic() - started)
-        deadline = time.monotonic() + 60
-        while store.redis.zcard(store.keys.by_time("received")) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_until_filed(store.redis, store.keys.by_time(Status.RECEIVED.value), 60, 0.05)
     finally:
         _stop(procs)
     received, filed = {}, {}
