@@ -15,7 +15,7 @@ _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
 _PHONE = re.compile(r"(?:\+|00)?\d(?:[\s.-]?\d){8,13}")
 _WORD = re.compile(r"\w+", re.UNICODE)
 # A run of single letters separated by spaces or dots: "c o n n a r d".
-_SPACED = re.compile(r"\b(?:\w[\s.\-_*]){3,}\w\b")
+_SPACED = re.compile(r"\b(?:\w[\s.\-_*]){3,40}\w\b")
 
 _FR = frozenset(
     "le la les des un une et est pas que qui dans pour sur avec ce cette vous nous je tu il elle "
@@ -82,12 +82,12 @@ def find_phones(text: str) -> list[str]:
 _MESSAGING = re.compile(r"\b(?:whats\s?app|wa\.me|telegram|t\.me|viber|wechat|snapchat|skype)\b", re.IGNORECASE)
 # "exemple[.]com", "exemple (dot) com", "exemple point com": links written so that filters miss them.
 _OBFUSCATED = re.compile(
-    r"\b[\w-]{2,}\s*(?:\[\.\]|\(\.\)|\[dot\]|\(dot\)|\s(?:dot|point)\s)\s*"
+    r"(?<![\w-])[\w-]{2,63}\s{0,3}(?:\[\.\]|\(\.\)|\[dot\]|\(dot\)|\s(?:dot|point)\s)\s{0,3}"
     r"(?:com|fr|net|org|info|biz|io|co|me|xyz|ru|be|ch|ca)\b",
     re.IGNORECASE,
 )
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-_MONEY = re.compile(r"\d[\d\s.,]*\s?(?:€|\$|£|euros?|usd|dollars?|k€)", re.IGNORECASE)
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}\.[\w.-]{1,253}")
+_MONEY = re.compile(r"\d[\d\s.,]{0,20}\s?(?:€|\$|£|euros?|usd|dollars?|k€)", re.IGNORECASE)
 _SHOUTED = re.compile(r"(?<!w)(?!www)([^\d\s])\1{2,}")  # "!!!", "nuuuul"; not "5000" nor "www"
 _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF]")
 

@@ -90,6 +90,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WORKER_BLOCK_MS", 1000, int, "how long a worker waits for new comments per read"),
     Setting("WORKER_CLAIM_IDLE_MS", 30_000, int, "a comment unacknowledged this long is reclaimed from a dead worker"),
     Setting("WORKER_MAX_ATTEMPTS", 3, int, "scoring attempts before a comment is queued as `classifier_unavailable`"),
+    Setting("WORKER_SCORE_BUDGET_SECONDS", 5.0, float,
+            "longest a scoring worker spends on one comment; past it the comment is queued as "
+            "`classifier_unavailable` at once (0: no limit)"),
     Setting("WORKER_NICE", 10, int, "how much lower a scoring worker's CPU priority is than the web workers' (0 to 19; "
             "0: the same): scoring can wait a moment, a commenter or moderator should not"),
     Setting("QUEUE_PAGE_MAX", 100, int, "largest page of the moderation queue"),

@@ -54,12 +54,13 @@ def _act(reasons: list[dict[str, Any]], shadow: frozenset[str]) -> tuple[bool, b
 
 
 def decide(scores: Scores | None, signals: list[dict[str, Any]], settings: PolicySettings,
-           trusted: int = 0, attempts: int = 0) -> Verdict:
-    """Weigh the model's scores (None when it failed) and the submission's signals."""
+           trusted: int = 0, attempts: int = 0, why: str = "") -> Verdict:
+    """Weigh the model's scores (None when it failed ``attempts`` times, or ``why``) and the submission's signals."""
     reasons = [dict(r) for r in signals]
     if scores is None:
+        failed = why or f"the classifier failed {attempts} time(s)"
         reasons.append({"source": "policy", "rule": "classifier_unavailable", "count": attempts,
-                        "detail": f"the classifier failed {attempts} time(s); a human must decide"})
+                        "detail": f"{failed}; a human must decide"})
         risk = 1.0
     else:
         reasons += [dict(r) for r in scores.reasons]

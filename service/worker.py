@@ -3,16 +3,21 @@
 Several workers share the consumer group. An entry is acknowledged in the same atomic
 step that files its comment, so a worker that dies mid-batch leaves its entries pending;
 another worker reclaims them (XAUTOCLAIM) once they have been idle long enough. A comment
-delivered more than ``max_attempts`` times is queued for humans as ``classifier_unavailable``.
+delivered more than ``max_attempts`` times is queued for humans as ``classifier_unavailable``,
+and so is one whose scoring alone overruns ``score_budget_seconds``: one comment can cost a
+worker a bounded time, once, never a second worker's too.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import signal
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +33,7 @@ from service.webhooks import Deliverer, WebhookSettings
 log = logging.getLogger(__name__)
 
 Entry = tuple[str, str, dict[str, str]]  # (stream, entry id, fields)
+Scoring = tuple[str, str, dict[str, Any]]  # (stream, entry id, comment)
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,7 @@ class WorkerSettings:
     block_ms: int = 1000
     claim_idle_ms: int = 30_000
     max_attempts: int = 3
+    score_budget_seconds: float = 5.0
     policy: policy.PolicySettings = field(default_factory=policy.PolicySettings)
     retention_days: dict[str, float] = field(default_factory=lambda: {"spam": 30.0, "rejected": 30.0})
     retention_interval_seconds: int = 3600
@@ -46,8 +53,8 @@ class WorkerSettings:
     def from_config(cls, cfg: dict[str, Any]) -> WorkerSettings:
         retention = {"spam": cfg["RETENTION_SPAM_DAYS"], "rejected": cfg["RETENTION_REJECTED_DAYS"]}
         return cls(cfg["WORKER_BATCH"], cfg["WORKER_BLOCK_MS"], cfg["WORKER_CLAIM_IDLE_MS"],
-                   cfg["WORKER_MAX_ATTEMPTS"], policy_settings(cfg), retention, cfg["RETENTION_INTERVAL_SECONDS"],
-                   cfg["WAVE_MIN_AUTHORS"], WebhookSettings.from_config(cfg))
+                   cfg["WORKER_MAX_ATTEMPTS"], cfg["WORKER_SCORE_BUDGET_SECONDS"], policy_settings(cfg), retention,
+                   cfg["RETENTION_INTERVAL_SECONDS"], cfg["WAVE_MIN_AUTHORS"], WebhookSettings.from_config(cfg))
 
 
 def policy_settings(cfg: dict[str, Any]) -> policy.PolicySettings:
@@ -55,6 +62,30 @@ def policy_settings(cfg: dict[str, Any]) -> policy.PolicySettings:
     shadow = frozenset(s.strip() for s in cfg["SHADOW_SIGNALS"].split(",") if s.strip())
     return policy.PolicySettings(cfg["SPAM_DISCARD_THRESHOLD"], cfg["AUTO_APPROVE"], cfg["AUTO_APPROVE_MAX_RISK"],
                                  cfg["TRUSTED_PRIORITY_FACTOR"], shadow)
+
+
+class OverBudget(Exception):
+    """Scoring ran past its time budget."""
+
+
+@contextlib.contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """Raise OverBudget in this thread once ``seconds`` have passed (the regex engine and Python code
+    check signals, so even a pathological input is interrupted). Off the main thread, or with 0, no limit."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise OverBudget()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 class ScoringWorker:
@@ -151,7 +182,7 @@ class ScoringWorker:
         attempts = [1] * len(entries) if first_delivery else self._deliveries(entries)
         trusted = self.store.trust_counts([c.get("email_hash", "") if c else "" for c in comments])
         moves: list[Move] = []
-        to_score: list[tuple[str, dict[str, Any]]] = []
+        to_score: list[Scoring] = []
         for (stream, entry_id, _), comment, tries, trust in zip(entries, comments, attempts, trusted, strict=True):
             if comment is None:  # erased before it was scored: only the entry is left
                 self.store.redis.xack(stream, self.group, entry_id)
@@ -167,7 +198,7 @@ class ScoringWorker:
                 moves.append(self._move(entry_id, comment, verdict, None))
             else:
                 comment["trusted"] = trust
-                to_score.append((entry_id, comment))
+                to_score.append((stream, entry_id, comment))
         moves += self._score(to_score)
         outcomes = self.store.transition_many(moves) if moves else []
         for move, outcome in zip(moves, outcomes, strict=True):
@@ -179,18 +210,47 @@ class ScoringWorker:
     def actor(self) -> str:
         return f"worker:{self.name}"
 
-    def _score(self, batch: list[tuple[str, dict[str, Any]]]) -> list[Move]:
+    def _score(self, batch: list[Scoring]) -> list[Move]:
+        """Score the batch within one comment's budget; past it, or on an error, each comment on its own."""
         if not batch:
             return []
         try:
-            with metrics.CLASSIFIER.labels("batch").time():
-                scores = self.model.score_many([c for _, c in batch])
+            with metrics.CLASSIFIER.labels("batch").time(), time_budget(self.settings.score_budget_seconds):
+                scores = self.model.score_many([c for _, _, c in batch])
+        except OverBudget:
+            if len(batch) == 1:
+                return [self._unscorable(*batch[0][1:], f"scoring took over {self.settings.score_budget_seconds:g} s")]
+            log.warning("a batch of %d overran the scoring budget; scoring one by one", len(batch))
+            return self._one_by_one(batch)
         except Exception:
+            if len(batch) == 1:
+                log.exception("scoring failed; the comment stays for a retry")
+                return []
             log.exception("batch scoring failed; scoring one by one")
-            return [m for item in batch for m in self._score([item])] if len(batch) > 1 else []
+            return self._one_by_one(batch)
         settings = self.settings.policy
         return [self._move(entry_id, comment, policy.decide(s, comment["signals"], settings, comment["trusted"]), s)
-                for (entry_id, comment), s in zip(batch, scores, strict=True)]
+                for (_, entry_id, comment), s in zip(batch, scores, strict=True)]
+
+    def _one_by_one(self, batch: list[Scoring]) -> list[Move]:
+        moves = []
+        for i, item in enumerate(batch):
+            self._keep_claimed(batch[i:])
+            moves += self._score([item])
+        return moves
+
+    def _keep_claimed(self, batch: list[Scoring]) -> None:
+        """Reset the idle time of entries still being worked on, so that no other worker reclaims them meanwhile
+        (JUSTID: their delivery count stays as it is)."""
+        for stream in {s for s, _, _ in batch}:
+            ids = [entry_id for s, entry_id, _ in batch if s == stream]
+            self.store.redis.xclaim(stream, self.group, self.name, 0, ids, justid=True)
+
+    def _unscorable(self, entry_id: str, comment: dict[str, Any], why: str) -> Move:
+        """Filed for humans at once: the same comment would overrun again, on this worker or another."""
+        log.warning("comment %s: %s; queued as classifier_unavailable", comment["id"], why)
+        verdict = policy.decide(None, comment["signals"], self.settings.policy, comment["trusted"], 1, why)
+        return self._move(entry_id, comment, verdict, None)
 
     def _move(self, entry_id: str, comment: dict[str, Any], verdict: policy.Verdict,
               scores: classifier.Scores | None) -> Move:

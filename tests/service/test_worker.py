@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -98,3 +99,32 @@ def test_two_workers_share_the_stream_without_double_filing(app: Flask, client: 
             t.join()
     scored = [e for e in store.audit_entries() if e["to"] == "pending"]
     assert sorted(e["comment_id"] for e in scored) == sorted(ids)  # each exactly once
+
+
+def test_a_comment_that_overruns_the_scoring_budget_is_queued_for_humans_at_once(
+        app: Flask, client: FlaskClient, store: CommentStore) -> None:
+    normal = submit_many(client, 2)
+    # The longest comment the schema accepts, of the kind that made the old patterns back-track.
+    heavy = client.post("/api/v1/comments", json=comment_payload(content="a[.]" * 16_000)).get_json()["id"]
+    w = worker(app, store, "budgeted", max_attempts=3)
+    w.settings = WorkerSettings(block_ms=10, score_budget_seconds=0.1)  # far below what 64,000 characters take
+    assert w.step() == 3
+    comment = store.get(heavy)
+    assert comment is not None and comment["status"] == "pending"
+    [reason] = [r for r in comment["reasons"] if r["rule"] == "classifier_unavailable"]
+    assert "0.1 s" in reason["detail"]
+    # The rest of the batch was scored one by one, and nothing is left for another worker to reclaim.
+    assert all(c["scores"] for c in store.get_many(normal))
+    assert store.redis.xpending(store.keys.incoming(), "scorers")["pending"] == 0
+
+
+def test_entries_waiting_behind_a_slow_comment_are_not_reclaimed_by_another_worker(
+        app: Flask, client: FlaskClient, store: CommentStore) -> None:
+    ids = submit_many(client, 3)
+    w = worker(app, store, "slow")
+    entries = w._read_new()
+    time.sleep(0.2)
+    w._keep_claimed([(stream, entry_id, {}) for stream, entry_id, _ in entries])
+    other = worker(app, store, "other", claim_idle_ms=150)
+    assert other._claim_stale() == []  # idle time was reset: still this worker's
+    assert w.process(entries, first_delivery=True) == len(ids)
