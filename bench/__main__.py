@@ -20,7 +20,7 @@ from typing import Any
 import redis
 
 import classifier
-from bench import http, inprocess
+from bench import http, inprocess, slowloris
 from bench.report import render
 from bench.workload import write_bodies, write_perspective_bodies
 from service.auth import create_api_key, create_token
@@ -31,9 +31,11 @@ from tests.servers import RedisServer
 def profile(smoke: bool) -> dict[str, Any]:
     if smoke:
         return {"seconds": 1, "connections": 8, "scaling_workers": (1, 2), "queue_sizes": (100, 1000),
-                "single": 50, "batch": 256, "cost_n": 20, "worker_n": 200, "lag_rate": 50, "lag_seconds": 2}
+                "single": 50, "batch": 256, "cost_n": 20, "worker_n": 200, "lag_rate": 50, "lag_seconds": 2,
+                "slow_clients": 20}
     return {"seconds": 10, "connections": 32, "scaling_workers": (1, 2, 4), "queue_sizes": (100, 10_000, 100_000),
-            "single": 1000, "batch": 4096, "cost_n": 500, "worker_n": 6000, "lag_rate": 300, "lag_seconds": 20}
+            "single": 1000, "batch": 4096, "cost_n": 500, "worker_n": 6000, "lag_rate": 300, "lag_seconds": 20,
+            "slow_clients": 200}
 
 
 def endpoints(base: str, token: str) -> dict[str, tuple[str, str, str]]:
@@ -91,6 +93,7 @@ def _http(url: str, work: Path, bodies: Path, p: dict[str, Any]) -> dict[str, An
             durable = http.wrk(f"{ceiling.base}/durable", p["seconds"], p["connections"], "POST", bodies)
             out["durable_floor"] = asdict(durable)
         out["perspective"] = _perspective(url, svc, work, p)
+        out["slow_clients"] = asdict(slowloris.measure(svc.base, p["slow_clients"], p["seconds"]))
         for pid in http.children(svc.proc.pid):  # type: ignore[union-attr]
             for child in [pid, *http.children(pid)]:
                 cmd = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode()

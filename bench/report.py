@@ -44,6 +44,15 @@ def render(r: dict[str, Any]) -> str:
                   _row("req/s", "p50 ms", "p99 ms", "non-2xx", "Perspective's default quota"),
                   _row(*["---"] * 5),
                   _row(ps["rps"], ps["p50_ms"], ps["p99_ms"], ps["non2xx"], "1 query per second per project")]
+    if "slow_clients" in r:
+        sc = r["slow_clients"]
+        lines += ["", f"## Slow clients ({sc['slow_connections']} connections trickling headers or a body, a byte "
+                  "every 2 s)", "",
+                  "Meanwhile other clients call `GET /healthz` and `POST /api/v1/comments` in turn; a failure is an "
+                  "error, a time-out or a 5xx.", "",
+                  _row("requests", "failures", "p50 ms", "p99 ms", "max ms", "slow connections still open at the end"),
+                  _row(*["---"] * 6),
+                  _row(sc["requests"], sc["failures"], sc["p50_ms"], sc["p99_ms"], sc["max_ms"], sc["held"])]
     lines += ["", "## Scaling: `POST /api/v1/comments` by gunicorn workers", "",
               _row("web workers", "req/s", "p99 ms"), _row("---", "---", "---")]
     lines += [_row(w, s["rps"], s["p99_ms"]) for w, s in r["scaling"].items()]

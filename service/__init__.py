@@ -23,10 +23,11 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     if app.config["TRUSTED_PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])  # type: ignore[method-assign]
 
-    from service import api, cors, errors, extensions, observability, security, web
+    from service import api, bodies, cors, errors, extensions, observability, security, web
 
     observability.init_app(app)
     errors.init_app(app)
+    bodies.init_app(app)
     security.init_app(app)
     cors.init_app(app)
     extensions.init_app(app)

@@ -6,10 +6,8 @@ import contextlib
 import logging
 import os
 import signal
-import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,6 +16,7 @@ import click
 from service import config
 from service.embedded import EmbeddedRedis
 from service.observability import configure_logging
+from service.supervisor import ServeLock, Supervisor
 
 log = logging.getLogger("service.cli")
 
@@ -56,7 +55,7 @@ def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
     # The app writes its own JSON access log (with the request id), so gunicorn's is off.
     cmd = [sys.executable, "-m", "gunicorn", "service:create_app()", "--bind", f"{host}:{port}",
            "--workers", str(workers), "--preload", "--config", "python:service.gunicorn_conf",
-           "--graceful-timeout", "10"]
+           "--graceful-timeout", "10", "--worker-class", "gevent", "--worker-connections", "1000"]
     if any(s.name == "control_socket_disable" for s in KNOWN_SETTINGS):
         cmd.append("--no-control-socket")  # gunicorn >= 24 would share one control socket per user
     return cmd
@@ -76,12 +75,14 @@ def serve(host: str | None, port: int | None, workers: int | None, scoring_worke
     host, port = host or cfg["HOST"], port or cfg["PORT"]
     workers = workers or cfg["WEB_WORKERS"]
     scoring = cfg["SCORING_WORKERS"] if scoring_workers is None else scoring_workers
-    embedded, owner = None, False
+    embedded, lock = None, ServeLock(cfg["DATA_DIR"])  # the lock is held as long as this process lives
+    if not cfg["REDIS_URL"] and not lock.acquire():
+        raise click.ClickException(f"another `moderation serve` is running on {cfg['DATA_DIR']}")
     env = dict(os.environ)
     env["PROMETHEUS_MULTIPROC_DIR"] = fresh_metrics_dir(cfg["DATA_DIR"])
     if not cfg["REDIS_URL"]:
         embedded = EmbeddedRedis(cfg["DATA_DIR"])
-        owner = embedded.ensure()
+        embedded.take_over()
         env["REDIS_URL"] = embedded.url
         click.echo(f"embedded Redis at {embedded.url} (data in {embedded.data_dir})")
     gunicorn = gunicorn_command(host, port, workers)
@@ -91,46 +92,11 @@ def serve(host: str | None, port: int | None, workers: int | None, scoring_worke
         # Nothing else to supervise (a web container): become gunicorn, so that signals reach it directly.
         os.execve(gunicorn[0], gunicorn, env)
     try:
-        code = Supervisor(env).run(gunicorn, [worker_cmd] * scoring)
+        code = Supervisor(env, embedded).run(gunicorn, [worker_cmd] * scoring)
     finally:
-        if embedded and owner:
+        if embedded:
             embedded.stop()
     sys.exit(code)
-
-
-class Supervisor:
-    """Runs gunicorn and the scoring workers; restarts a dead worker; stops all on a signal."""
-
-    def __init__(self, env: dict[str, str]):
-        self.env = env
-        self.stop = threading.Event()
-
-    def run(self, web: list[str], workers: list[list[str]]) -> int:
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, lambda *_: self.stop.set())
-        server = subprocess.Popen(web, env=self.env)
-        children = [subprocess.Popen(cmd, env=self.env) for cmd in workers]
-        try:
-            while not self.stop.is_set():
-                if server.poll() is not None:
-                    log.error("gunicorn exited with %s", server.returncode)
-                    return server.returncode or 1
-                for i, child in enumerate(children):
-                    if child.poll() is not None:
-                        log.warning("scoring worker exited with %s; restarting it", child.returncode)
-                        children[i] = subprocess.Popen(workers[i], env=self.env)
-                self.stop.wait(0.5)
-            return 0
-        finally:
-            for proc in [server, *children]:
-                if proc.poll() is None:
-                    proc.terminate()
-            deadline = time.monotonic() + 15
-            for proc in [server, *children]:
-                try:
-                    proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    proc.kill()
 
 
 @main.command()

@@ -51,6 +51,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ALLOWED_ORIGINS", "", str,
             "comma-separated blog origins (https://blog.example) allowed by CORS and as form redirect targets"),
     Setting("MAX_BODY_BYTES", 64 * 1024, int, "largest accepted request body (413 above)"),
+    Setting("BODY_TIMEOUT_SECONDS", 10.0, float,
+            "a request body must arrive within this (408 past it): a slow client cannot hold a worker"),
     Setting("TRUSTED_PROXIES", 0, int, "number of proxies whose X-Forwarded-For is trusted for the client IP"),
     Setting("MODEL_PATH", None, _opt_str, "model artifact folder; unset: the one shipped in classifier/"),
     Setting("SPAM_DISCARD_THRESHOLD", 0.98, float, "spam probability at or above which a comment goes to `spam`"),

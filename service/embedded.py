@@ -1,7 +1,8 @@
 """The embedded Redis: a private redis-server child under the data directory, for newcomers.
 
 It listens on a unix socket only, keeps an append-only file (fsync every second) and is
-shut down cleanly (SHUTDOWN, which flushes the AOF) when its owner stops.
+shut down cleanly (SHUTDOWN, which flushes the AOF) when its owner stops, or dies: the kernel
+sends it SIGTERM then, which Redis handles as SHUTDOWN.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import redis
+
+from service.processes import spawn
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +74,7 @@ class EmbeddedRedis:
             "--dir", str(self.data_dir), "--appendonly", "yes", "--appendfsync", "everysec", "--save", "",
             "--daemonize", "no", "--logfile", str(self.data_dir / "redis.log"),
         ]
-        self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, start_new_session=True)
+        self.process = spawn(args, stdin=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + timeout
         while not self.alive():
             if self.process.poll() is not None:
@@ -96,13 +99,18 @@ class EmbeddedRedis:
         self.process = None
         log.info("embedded Redis stopped")
 
-    def ensure(self) -> bool:
-        """Make sure it runs (for a long-lived server); True when this process started it."""
+    def take_over(self, timeout: float = 10.0) -> None:
+        """Start one owned by this process. One still answering was left by a `serve` that died (only one
+        `serve` runs per data directory): it is shut down first, which flushes its AOF, then replayed."""
         with self.locked():
             if self.alive():
-                return False
+                log.warning("an embedded Redis from an earlier run is still up; restarting it")
+                with contextlib.suppress(redis.exceptions.RedisError):
+                    redis.Redis(unix_socket_path=str(self.socket), socket_timeout=5).shutdown()
+                deadline = time.monotonic() + timeout
+                while self.alive() and time.monotonic() < deadline:
+                    time.sleep(0.05)
             self.start()
-            return True
 
     @contextlib.contextmanager
     def borrowed(self) -> Iterator[str]:

@@ -88,6 +88,7 @@ _HTTP_CODES = {
     400: ("bad_request", None),
     404: ("not_found", None),
     405: ("method_not_allowed", None),
+    408: ("request_timeout", "too_slow"),
     413: ("payload_too_large", "too_large"),
     415: ("unsupported_media_type", "media_type"),
 }

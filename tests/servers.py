@@ -88,8 +88,9 @@ class RedisServer:
 class ServiceProcess:
     """`moderation serve` (gunicorn + scoring workers) as a real process tree on a free port."""
 
-    def __init__(self, workdir: Path, env: dict[str, str], web_workers: int = 2, scoring_workers: int = 1):
-        self.port = free_port()
+    def __init__(self, workdir: Path, env: dict[str, str], web_workers: int = 2, scoring_workers: int = 1,
+                 port: int | None = None):
+        self.port = port or free_port()
         self.workdir = workdir
         self.log_path = workdir / "service.log"
         self.env = {**os.environ, **env, "PYTHONUNBUFFERED": "1"}

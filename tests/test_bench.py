@@ -15,7 +15,7 @@ SECTIONS = ("## HTTP", "`POST /api/v1/comments`", "`GET /api/v1/posts/<id>/comme
             "worker end to end", "lag at a sustained", "Redis round trips per accepted comment",
             "Redis memory per comment", "Redis server time per accepted comment", "resident memory, gunicorn worker",
             "resident memory, scoring worker", "Perspective-compatible `comments:analyze`",
-            "ceiling + one Redis append", "comments were waiting to be scored")
+            "ceiling + one Redis append", "comments were waiting to be scored", "## Slow clients")
 
 
 @pytest.mark.timeout(300)
