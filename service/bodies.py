@@ -10,12 +10,48 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
+import re
 from typing import Any
 
 from flask import Flask, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge, RequestTimeout
 
+from service.errors import ValidationFailed
+from service.i18n import t
+
 _CHUNK = 16 * 1024
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def lone_surrogate_at(value: Any, path: str = "") -> str | None:
+    """The dotted path of the first string (or key) in parsed JSON holding a lone surrogate, else None."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path or "_schema"
+        return None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        where = f"{path}.{key}" if path else str(key)
+        found = lone_surrogate_at(key, where) if isinstance(key, str) else None
+        found = found or lone_surrogate_at(item, where)
+        if found:
+            return found
+    return None
+
+
+def _refuse_lone_surrogates(body: bytes) -> None:
+    if not request.is_json or not _SURROGATE_ESCAPE.search(body):  # a pair's escapes match too: then we look
+        return
+    try:
+        parsed = json.loads(body)
+    except (ValueError, RecursionError):
+        return  # malformed: the view answers that
+    path = lone_surrogate_at(parsed)
+    if path:
+        raise ValidationFailed(t("invalid_fields"), errors={path: [t("surrogate")]})
 
 
 def _deadline(seconds: float) -> Any:
@@ -50,6 +86,7 @@ def read_whole_body() -> None:
             body += chunk
     if len(body) > limit:
         raise RequestEntityTooLarge()
+    _refuse_lone_surrogates(bytes(body))
     environ["wsgi.input"] = io.BytesIO(bytes(body))
     environ["CONTENT_LENGTH"] = str(len(body))
     environ["wsgi.input_terminated"] = False

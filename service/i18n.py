@@ -32,6 +32,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                    "en": "Unsupported content type: use application/json or a form."},
     "too_large": {"fr": "Le corps de la requête est trop volumineux ({max} octets au plus).",
                   "en": "The request body is too large (at most {max} bytes)."},
+    "surrogate": {"fr": "Ce champ contient un demi-caractère UTF-16 isolé, qui n’est pas du texte.",
+                  "en": "This field holds a lone UTF-16 surrogate, which is not text."},
     "too_slow": {"fr": "Le corps de la requête est arrivé trop lentement ; réessayez.",
                  "en": "The request body arrived too slowly; try again."},
     "flood": {"fr": "Vous commentez trop vite. Réessayez dans {seconds} secondes.",

@@ -110,7 +110,8 @@ def submission_schema(lang: str) -> Schema:
 
         @post_load
         def _trim(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-            data["author"] = data["author"].strip()
+            if "author" in data:  # optional at doors that allow anonymous comments
+                data["author"] = data["author"].strip()
             return data
 
     return Submission()
@@ -121,12 +122,15 @@ def form_to_submission(form: Any) -> dict[str, str]:
     return {ours: form[theirs] for theirs, ours in FORM_FIELDS.items() if theirs in form}
 
 
-def validate_submission(payload: Any, lang: str) -> dict[str, Any]:
-    """Load a submission or raise ValidationError with per-field messages in ``lang``."""
+def validate_submission(payload: Any, lang: str, optional: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Load a submission or raise ValidationError with per-field messages in ``lang``.
+
+    ``optional`` fields may be missing (a door that allows anonymous comments); given, they are checked as usual.
+    """
     if not isinstance(payload, dict):
         raise ValidationError({"_schema": [t("not_object", lang)]})
     try:
-        return submission_schema(lang).load(payload)  # type: ignore[no-any-return]
+        return submission_schema(lang).load(payload, partial=optional)  # type: ignore[no-any-return]
     except ValidationError as exc:  # two validators may say the same thing: say it once
         messages = exc.normalized_messages()
         raise ValidationError({k: list(dict.fromkeys(v)) if isinstance(v, list) else v

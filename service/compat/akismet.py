@@ -8,12 +8,17 @@ for review (unless ``is_test``).
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import Blueprint, Response, current_app, request
+from marshmallow import ValidationError
 
 from service import signals
 from service.auth import api_client_for
 from service.extensions import get_guard, get_model, get_signal_settings, get_store, get_words
+from service.i18n import language
 from service.policy import SPAM_RULES
+from service.schemas import validate_submission
 
 bp = Blueprint("akismet", __name__, url_prefix="/1.1")
 THANKS = "Thanks for making the web a better place."
@@ -52,10 +57,20 @@ def verify_key() -> Response:
     return _text("valid") if _client() else _invalid()
 
 
+# Akismet's parameter for each submission field, so that a refusal names what the client sent.
+PARAMETERS = {"post_id": "permalink", "author": "comment_author", "email": "comment_author_email",
+              "url": "comment_author_url", "content": "comment_content"}
+
+
+def _post_id() -> str:
+    page = request.form.get("permalink") or request.form.get("blog") or "akismet"
+    return page if len(page) <= 200 else "page:" + hashlib.sha256(page.encode()).hexdigest()
+
+
 def _comment() -> dict[str, str | None]:
     f = request.form
     return {
-        "post_id": f.get("permalink") or f.get("blog") or "akismet",
+        "post_id": _post_id(),
         "author": f.get("comment_author") or "",
         "email": f.get("comment_author_email") or "",
         "url": f.get("comment_author_url") or None,
@@ -68,6 +83,34 @@ def _comment() -> dict[str, str | None]:
     }
 
 
+def _validated(data: dict[str, str | None]) -> dict[str, str | None]:
+    """The submission checked as `POST /api/v1/comments` checks it; Akismet allows anonymous, empty comments."""
+    given = {k: data[k] for k in PARAMETERS if data[k]}
+    try:
+        checked = validate_submission(given, language(), optional=("author", "email", "content"))
+    except ValidationError as exc:
+        field, messages = next(iter(exc.normalized_messages().items()))
+        name = PARAMETERS.get(field, field)
+        raise Refusal(f"Invalid field: {name}. {' '.join(messages)}", {"X-akismet-debug-help": f"Invalid \"{name}\""}
+                      ) from None
+    return {**data, **{k: v for k, v in checked.items() if k in given}}
+
+
+class Refusal(Exception):
+    """A request Akismet's protocol answers with a plain-text explanation and a debug header."""
+
+    def __init__(self, text: str, headers: dict[str, str]):
+        super().__init__(text)
+        self.text, self.headers = text, headers
+
+
+@bp.errorhandler(Refusal)
+def _refusal(refusal: Refusal) -> Response:
+    response = _text(refusal.text, refusal.headers)
+    response.status_code = 400
+    return response
+
+
 @bp.post("/comment-check")
 def comment_check() -> Response:
     """Score one comment in the request (a few milliseconds) and answer Akismet's way; queue it for review."""
@@ -76,7 +119,7 @@ def comment_check() -> Response:
     missing = _missing("blog", "user_ip")
     if missing:
         return missing
-    data = _comment()
+    data = _validated(_comment())
     honeypot_field = request.form.get("honeypot_field_name") or current_app.config["HONEYPOT_FIELD"]
     store, guard = get_store(), get_guard()
     comment_id = store.new_id(str(data["post_id"]))

@@ -19,7 +19,7 @@ from classifier.data import KIND_LABELS
 from classifier.features import detect_language
 from classifier.model import Scores
 from service.auth import api_client_for
-from service.errors import REDIS_DOWN, record_redis_outage
+from service.errors import REDIS_DOWN, ValidationFailed, record_redis_outage
 from service.extensions import get_guard, get_model, get_store
 
 bp = Blueprint("perspective", __name__, url_prefix="/v1alpha1")
@@ -72,6 +72,13 @@ def _unavailable(exc: Exception) -> tuple[Response, int]:
 
 for _down in REDIS_DOWN:
     bp.register_error_handler(_down, _unavailable)
+
+
+@bp.errorhandler(ValidationFailed)
+def _invalid_field(error: ValidationFailed) -> tuple[Response, int]:
+    """A refusal made before the view (e.g. a lone surrogate in a field), in Google's envelope."""
+    detail = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.errors.items())
+    return _refused(_invalid(detail or error.message, "INVALID_REQUEST"))
 
 
 @bp.errorhandler(RequestEntityTooLarge)
