@@ -59,7 +59,8 @@ def redis_cost(url: str, n: int) -> dict[str, float]:
 
     prefix = f"cost{uuid.uuid4().hex[:6]}"
     app = create_app({"REDIS_URL": url, "REDIS_PREFIX": prefix, "SECRET_KEY": "bench", "FLOOD_SECONDS": 0.0,
-                      "RATE_BURST": 10**9, "RATE_PER_MINUTE": 1e12, "LOG_LEVEL": "WARNING"})
+                      "RATE_BURST": 10**9, "RATE_PER_MINUTE": 1e12, "RATE_NETWORK_BURST": 10**9,
+                      "RATE_NETWORK_PER_MINUTE": 1e12, "LOG_LEVEL": "WARNING"})
     client, store = app.test_client(), app.extensions["moderation.store"]
     counter = counting(store.redis)
     bodies = texts(n + 1)

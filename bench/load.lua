@@ -25,9 +25,10 @@ function request()
   if token ~= "" and token ~= "-" then headers["Authorization"] = "Bearer " .. token end
   if method == "POST" then
     headers["Content-Type"] = "application/json"
-    -- A distinct client address per request (198.18.0.0/15, the benchmarking range): no flood control.
+    -- A distinct client address per request (198.18.0.0/15, the benchmarking range), each of the range's 512
+    -- /24 networks in turn: neither the per-address nor the per-network budget kicks in.
     local n = counter * 16 + (thread_id or 0)
-    headers["X-Forwarded-For"] = "198." .. (18 + math.floor(n / 65536) % 2) .. "." .. (math.floor(n / 256) % 256) .. "." .. (n % 256)
+    headers["X-Forwarded-For"] = "198." .. (18 + n % 2) .. "." .. (math.floor(n / 2) % 256) .. "." .. (math.floor(n / 512) % 256)
     local body = bodies[(counter % #bodies) + 1]
     body = string.gsub(body, "EMAIL", "t" .. (thread_id or 0) .. "n" .. counter .. "r" .. math.random(1, 1000000000) .. "@example.fr")
     return wrk.format("POST", nil, headers, body)

@@ -1,9 +1,18 @@
 -- Admission of one submission, in the admission slot: flood marks, the rate bucket, the
 -- author's block/hold rule and the spam-wave count.
--- keys: 1 flood ip, 2 flood email, 3 bucket ip, 4 authors hash, 5.. wave band sorted sets
--- argv: 1 checks (1: apply flood and rate), 2 flood ms, 3 bucket capacity, 4 refill per ms,
---       5 author digest (wave member), 6 wave window s, 7 author rule candidates (JSON list)
+-- keys: 1 flood address, 2 flood mailbox, 3 bucket address, 4 bucket network, 5 authors hash,
+--       6.. wave band sorted sets
+-- argv: 1 checks (1: apply flood and rate), 2 flood ms, 3 address bucket capacity, 4 its refill per ms,
+--       5 author digest (wave member), 6 wave window s, 7 author rule candidates (JSON list),
+--       8 network bucket capacity, 9 its refill per ms
 -- Returns {'ok', wave size, author rule JSON or ''} or {'flood'|'rate', wait ms}.
+local function tokens_in(key, capacity, refill, now_ms)
+  local bucket = redis.call('HMGET', key, 'tokens', 'at')
+  local tokens = tonumber(bucket[1]) or capacity
+  local at = tonumber(bucket[2]) or now_ms
+  return math.min(capacity, tokens + math.max(0, now_ms - at) * refill)
+end
+
 local function admit(keys, argv)
   -- Redis's clock, not the callers': concurrent web workers must not move the bucket backwards.
   local clock = redis.call('TIME')
@@ -13,16 +22,18 @@ local function admit(keys, argv)
     if wait > 0 then
       return {'flood', wait}
     end
-    local capacity, refill = tonumber(argv[3]), tonumber(argv[4])
-    local bucket = redis.call('HMGET', keys[3], 'tokens', 'at')
-    local tokens = tonumber(bucket[1]) or capacity
-    local at = tonumber(bucket[2]) or now_ms
-    tokens = math.min(capacity, tokens + math.max(0, now_ms - at) * refill)
-    if tokens < 1 then
-      return {'rate', math.ceil((1 - tokens) / refill)}
+    -- Both buckets are checked before either is drawn from: a refusal costs no token.
+    local buckets = {{keys[3], tonumber(argv[3]), tonumber(argv[4])}, {keys[4], tonumber(argv[8]), tonumber(argv[9])}}
+    for _, b in ipairs(buckets) do
+      b[4] = tokens_in(b[1], b[2], b[3], now_ms)
+      if b[4] < 1 then
+        return {'rate', math.ceil((1 - b[4]) / b[3])}
+      end
     end
-    redis.call('HSET', keys[3], 'tokens', tostring(tokens - 1), 'at', tostring(now_ms))
-    redis.call('PEXPIRE', keys[3], math.ceil(capacity / refill))
+    for _, b in ipairs(buckets) do
+      redis.call('HSET', b[1], 'tokens', tostring(b[4] - 1), 'at', tostring(now_ms))
+      redis.call('PEXPIRE', b[1], math.ceil(b[2] / b[3]))
+    end
     if tonumber(argv[2]) > 0 then
       redis.call('SET', keys[1], '1', 'PX', argv[2])
       redis.call('SET', keys[2], '1', 'PX', argv[2])
@@ -32,7 +43,7 @@ local function admit(keys, argv)
   local rule = ''
   local candidates = cjson.decode(argv[7])
   if #candidates > 0 then
-    local found = redis.call('HMGET', keys[4], unpack(candidates))
+    local found = redis.call('HMGET', keys[5], unpack(candidates))
     for _, value in ipairs(found) do
       if value then
         if rule == '' or cjson.decode(value)['mode'] == 'block' then
@@ -46,7 +57,7 @@ local function admit(keys, argv)
   -- O(log n) per band, however large the wave grows.
   local wave = 0
   local now_s = now_ms / 1000
-  for i = 5, #keys do
+  for i = 6, #keys do
     redis.call('ZREMRANGEBYSCORE', keys[i], '-inf', now_s - tonumber(argv[6]))
     redis.call('ZADD', keys[i], tostring(now_s), argv[5])
     redis.call('EXPIRE', keys[i], argv[6])

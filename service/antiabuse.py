@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import ipaddress
 import json
+import re
 import time
 import zlib
 from dataclasses import dataclass
@@ -46,6 +47,39 @@ class GuardSettings:
     duplicate_days: int = 30
     wave_window_seconds: int = 3600
     wave_min_chars: int = 30
+    network_per_minute: float = 30
+    network_burst: int = 20
+    ipv4_prefix: int = 24
+    ipv6_prefix: int = 64
+
+
+_DOTLESS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}  # providers that ignore dots in the name
+
+
+def canonical_mailbox(email: str) -> str:
+    """The mailbox an address delivers to, so that variants share one flood budget: case, a quoted name,
+    a "+tag", dots in a Gmail name, and any IP-literal domain (``user@[192.0.2.1]``) are folded away."""
+    name, _, domain = email.strip().rpartition("@")
+    domain = domain.casefold().rstrip(".")
+    if len(name) >= 2 and name.startswith('"') and name.endswith('"'):
+        name = re.sub(r"\\(.)", r"\1", name[1:-1])
+    name = name.casefold().split("+", 1)[0]
+    if domain in _DOTLESS:
+        name, domain = name.replace(".", ""), _DOTLESS[domain]
+    if domain.startswith("["):
+        domain = "[ip-literal]"
+    return f"{name}@{domain}"
+
+
+def network_of(ip: str, ipv4_prefix: int, ipv6_prefix: int) -> tuple[str, str]:
+    """(who, network): the address itself (an IPv6 address: its network, which one subscriber holds whole)
+    and the network it shares a budget with."""
+    try:
+        addr = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip, ip
+    network = str(ipaddress.ip_network(f"{addr}/{ipv4_prefix if addr.version == 4 else ipv6_prefix}", strict=False))
+    return (str(addr) if addr.version == 4 else network), network
 
 
 def folded(text: str) -> str:
@@ -70,8 +104,9 @@ def minhash(norm: str) -> np.ndarray:
 class Admission:
     """The anti-abuse part of a submission: admit.lua's keys and arguments, and the duplicate check's."""
 
-    keys: list[str]  # flood ip, flood email, bucket ip, authors hash, wave bands (see admit.lua)
-    args: list[str]  # checks, flood ms, bucket capacity, refill per ms, author digest, wave window, rule candidates
+    keys: list[str]  # flood address, flood mailbox, address bucket, network bucket, authors hash, wave bands
+    args: list[str]  # checks, flood ms, bucket capacity and refill, author digest, wave window, rule candidates,
+    #                  network bucket capacity and refill (see admit.lua)
     fingerprint: str  # of (post, email, folded text): the duplicate mark's name in the post's shard
     duplicate_seconds: int
 
@@ -94,10 +129,15 @@ class Guard:
         return f"{self.base}:flood:email:{email_digest}"
 
     def _fingerprint(self, post_id: str, email: str, norm: str) -> str:
-        return self.digest(f"{post_id}\n{email}\n{norm}")
+        return self.digest(f"{post_id}\n{canonical_mailbox(email)}\n{norm}")
+
+    def mailbox_digest(self, email: str) -> str:
+        """The flood budget's name for an email: every variant of one mailbox shares it."""
+        return self.digest(canonical_mailbox(email))
 
     def _flood_keys(self, email: str, ip: str) -> list[str]:
-        return [f"{self.base}:flood:ip:{self.digest(ip)}", self.flood_email_key(self.digest(email))]
+        who, _ = network_of(ip, self.settings.ipv4_prefix, self.settings.ipv6_prefix)
+        return [f"{self.base}:flood:ip:{self.digest(who)}", self.flood_email_key(self.mailbox_digest(email))]
 
     def admission(self, post_id: str, email: str, ip: str, content: str, checks: bool = True) -> Admission:
         """Keys and arguments for admit.lua (flood, rate, author rule, wave) and the duplicate check."""
@@ -108,10 +148,12 @@ class Guard:
             bands = minhash(norm).reshape(BANDS, ROWS)
             wave_keys = [f"{self.base}:wave:{i}:{zlib.crc32(band.tobytes()):08x}" for i, band in enumerate(bands)]
         candidates = [f"email:{self.digest(email)}"] + [f"ip:{p}" for p in ip_prefixes(ip)]
-        keys = [*self._flood_keys(email, ip), f"{self.base}:bucket:{self.digest(ip)}", self.authors_key, *wave_keys]
+        who, network = network_of(ip, s.ipv4_prefix, s.ipv6_prefix)
+        keys = [*self._flood_keys(email, ip), f"{self.base}:bucket:{self.digest(who)}",
+                f"{self.base}:bucket:net:{self.digest(network)}", self.authors_key, *wave_keys]
         args = ["1" if checks else "0", str(int(s.flood_seconds * 1000)), str(s.rate_burst),
                 repr(s.rate_per_minute / 60_000), self.digest(email), str(s.wave_window_seconds),
-                json.dumps(candidates)]
+                json.dumps(candidates), str(s.network_burst), repr(s.network_per_minute / 60_000)]
         return Admission(keys, args, self._fingerprint(post_id, email, norm), s.duplicate_days * 86400)
 
     def release(self, post_id: str, email: str, ip: str, content: str) -> None:

@@ -228,14 +228,15 @@ def privacy_erase(email: str, yes: bool) -> None:
 
 
 def _guard(url: str, cfg: dict[str, Any]) -> Any:
-    from service.antiabuse import Guard, GuardSettings
+    from service.antiabuse import Guard
     from service.connection import connect
+    from service.extensions import guard_settings
     from service.store import shard_count
     from service.web import secret_key
 
     secret = secret_key(cfg["SECRET_KEY"], cfg["DATA_DIR"])
     client = connect(url, cfg["REDIS_TIMEOUT"])
-    return Guard(client, cfg["REDIS_PREFIX"], secret, GuardSettings(), shard_count(cfg["REDIS_SHARDS"], client))
+    return Guard(client, cfg["REDIS_PREFIX"], secret, guard_settings(cfg), shard_count(cfg["REDIS_SHARDS"], client))
 
 
 def _store(url: str, cfg: dict[str, Any]) -> Any:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Flask, current_app
 
@@ -27,8 +29,7 @@ def init_app(app: Flask) -> None:
     shards = shard_count(cfg["REDIS_SHARDS"], client)
     app.extensions["moderation.store"] = CommentStore(client, cfg["REDIS_PREFIX"], cfg["REDIS_WAIT_REPLICAS"],
                                                       shards=shards)
-    app.extensions["moderation.guard"] = Guard(client, cfg["REDIS_PREFIX"], app.secret_key, GuardSettings(
-        cfg["FLOOD_SECONDS"], cfg["RATE_PER_MINUTE"], cfg["RATE_BURST"], cfg["DUPLICATE_DAYS"]), shards)
+    app.extensions["moderation.guard"] = Guard(client, cfg["REDIS_PREFIX"], app.secret_key, guard_settings(cfg), shards)
     app.extensions["moderation.words"] = WordLists.from_files(cfg["BLOCK_LIST"], cfg["HOLD_LIST"])
     app.extensions["moderation.signals"] = SignalSettings(
         app.secret_key, cfg["MAX_LINKS"], cfg["FORM_TOKEN_MIN_SECONDS"], cfg["FORM_TOKEN_MAX_SECONDS"])
@@ -36,6 +37,13 @@ def init_app(app: Flask) -> None:
     version = app.extensions["moderation.model"].version
     metrics.MODEL.labels(version).set(1)
     log.info("model %s loaded", version)
+
+
+def guard_settings(cfg: Mapping[str, Any]) -> GuardSettings:
+    """Flood, rate and duplicate limits from the app config."""
+    return GuardSettings(cfg["FLOOD_SECONDS"], cfg["RATE_PER_MINUTE"], cfg["RATE_BURST"], cfg["DUPLICATE_DAYS"],
+                         network_per_minute=cfg["RATE_NETWORK_PER_MINUTE"], network_burst=cfg["RATE_NETWORK_BURST"],
+                         ipv4_prefix=cfg["RATE_IPV4_PREFIX"], ipv6_prefix=cfg["RATE_IPV6_PREFIX"])
 
 
 def get_store() -> CommentStore:

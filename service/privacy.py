@@ -46,7 +46,7 @@ def erase(store: CommentStore, guard: Guard, email: str, actor: str) -> dict[str
         redacted += _redact(store, store.keys.audit(shard), set(ids))
         _redact(store, store.keys.events(shard), set(ids))  # no webhook may announce an erased comment
     store.forget_email(digest)
-    store.redis.delete(guard.flood_email_key(digest))
+    store.redis.delete(guard.flood_email_key(guard.mailbox_digest(email)))
     guard.delete_author(f"email:{digest}")
     _forget_waves(guard, digest)
     store.redis.xadd(store.keys.audit(), {"comment_id": "", "actor": actor, "from": "", "to": "erased",

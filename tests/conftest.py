@@ -18,7 +18,8 @@ from service.store import CommentStore
 from tests.servers import RedisServer
 
 # Tests that are not about abuse control submit many comments from one address at once.
-RELAXED = {"FLOOD_SECONDS": 0.0, "RATE_BURST": 1_000_000, "RATE_PER_MINUTE": 1e9, "DUPLICATE_DAYS": 0}
+RELAXED = {"FLOOD_SECONDS": 0.0, "RATE_BURST": 1_000_000, "RATE_PER_MINUTE": 1e9, "DUPLICATE_DAYS": 0,
+           "RATE_NETWORK_BURST": 1_000_000, "RATE_NETWORK_PER_MINUTE": 1e9}
 RELAXED_ENV = {f"MODERATION_{k}": str(v) for k, v in RELAXED.items()}
 OUTPUT_DIR = Path(__file__).resolve().parents[1] / "test-output"
 
