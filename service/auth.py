@@ -15,7 +15,7 @@ from flask import g, request
 
 from service.errors import Forbidden, TooManyRequests, Unauthorized
 from service.keys import Keys
-from service.ratelimit import WINDOW_SECONDS, too_many_attempts
+from service.ratelimit import WINDOW_SECONDS, record_failure
 from service.store import now_iso
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -91,7 +91,7 @@ def moderator_required(view: F) -> F:
         store = get_store()
         name = moderator_for(store.redis, store.keys, token.strip())
         if name is None:
-            if too_many_attempts(store.redis, store.keys.prefix, request.remote_addr or "?", "token"):
+            if record_failure(store.redis, store.keys, "token", request.remote_addr or "?", token_hash(token.strip())):
                 raise TooManyRequests("Too many invalid tokens from this address; try again later.",
                                       headers={"Retry-After": str(WINDOW_SECONDS)})
             raise Forbidden("This token is not a valid moderator token.")

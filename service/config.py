@@ -43,6 +43,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("REDIS_TIMEOUT", 2.0, float, "seconds a Redis connect or command may take before 503"),
     Setting("SECRET_KEY", None, _opt_str,
             "signs review-page sessions; unset: a key kept in DATA_DIR (set it when running several hosts)"),
+    Setting("SESSION_MAX_AGE_SECONDS", 43_200, int,
+            "a review-page sign-in lasts at most this long (12 h); signing out or revoking the token ends it at once"),
     Setting("DATA_DIR", "./var", str, "where the embedded Redis keeps its socket and append-only files"),
     Setting("HOST", "127.0.0.1", str, "address `moderation serve` binds"),
     Setting("PORT", 8000, int, "port `moderation serve` binds"),

@@ -138,4 +138,12 @@ class Keys:
         """Hash of sha256(token) -> moderator record."""
         return f"{self.prefix}:tokens"
 
+    def failures(self, what: str, subject_hash: str, window: int) -> str:
+        """Failed credential checks of one kind (sign-in form, API token) by one address or credential."""
+        return f"{self.prefix}:ratelimit:{what}:{subject_hash}:{window}"
+
+    def session(self, session_hash: str) -> str:
+        """A review-page session: who signed in with which token; deleting it signs the cookie out."""
+        return f"{self.prefix}:session:{session_hash}"
+
     SCORING_GROUP = "scorers"

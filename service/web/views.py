@@ -4,19 +4,33 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import hmac
+import json
 import secrets
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Blueprint, Response, abort, g, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from classifier.data import KIND_LABELS
 from service import metrics
 from service.auth import moderator_for, token_hash
 from service.extensions import get_store
 from service.keys import Status
-from service.ratelimit import too_many_attempts
+from service.ratelimit import record_failure
 from service.store import Move, now_iso
 from service.web.highlight import segments
 from service.web.texts import page_language, texts
@@ -43,19 +57,26 @@ def _common() -> None:
         abort(403, description="Missing or invalid CSRF token.")
 
 
+def _session_key(sid: str) -> str:
+    return get_store().keys.session(hashlib.sha256(sid.encode()).hexdigest())
+
+
 def signed_in(view: F) -> F:
-    """The session must name a moderator whose token still exists (revoking signs out)."""
+    """The cookie must name a live server-side session whose token still exists: signing out, revoking the
+    token and the session's maximum age each end it, whatever copy of the cookie is replayed."""
 
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         store = get_store()
-        digest = session.get("token_hash")
-        if not digest or not store.redis.hexists(store.keys.tokens, digest):
-            session.pop("moderator", None)
+        sid = session.get("sid")
+        record = store.redis.get(_session_key(sid)) if isinstance(sid, str) else None
+        who = json.loads(record) if record else None
+        if not who or not store.redis.hexists(store.keys.tokens, who["token_hash"]):
+            session.pop("sid", None)
             if request.method == "GET":
                 return redirect(url_for("web.login"))
             abort(401)
-        g.moderator = session["moderator"]
+        g.moderator = who["moderator"]
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
@@ -66,24 +87,29 @@ def login() -> Any:
     error = None
     if request.method == "POST":
         store = get_store()
-        if too_many_attempts(store.redis, store.keys.prefix, request.remote_addr or "?"):
-            error = g.t["too_many"]
-        else:
-            token = request.form.get("token", "").strip()
-            name = moderator_for(store.redis, store.keys, token) if token else None
-            if name:
-                lang = session.get("lang")
-                session.clear()
-                session.update(moderator=name, token_hash=token_hash(token), csrf=secrets.token_urlsafe(32))
-                if lang:
-                    session["lang"] = lang
-                return redirect(url_for("web.queue"))
-            error = g.t["bad_token"]
+        token = request.form.get("token", "").strip()
+        name = moderator_for(store.redis, store.keys, token) if token else None
+        if name:
+            lang = session.get("lang")
+            session.clear()
+            sid = secrets.token_urlsafe(32)
+            store.redis.set(_session_key(sid), json.dumps({"moderator": name, "token_hash": token_hash(token),
+                                                           "at": now_iso()}),
+                            ex=current_app.config["SESSION_MAX_AGE_SECONDS"])
+            session.update(sid=sid, csrf=secrets.token_urlsafe(32))
+            if lang:
+                session["lang"] = lang
+            return redirect(url_for("web.queue"))
+        over = record_failure(store.redis, store.keys, "login", request.remote_addr or "?", token_hash(token))
+        error = g.t["too_many"] if over else g.t["bad_token"]
     return render_template("moderation/login.html", error=error), 401 if error else 200
 
 
 @bp.post("/logout")
 def logout() -> Response:
+    """Sign out for good: the server forgets the session, so an old copy of the cookie is worth nothing."""
+    if isinstance(session.get("sid"), str):
+        get_store().redis.delete(_session_key(session["sid"]))
     session.clear()
     return redirect(url_for("web.login"))  # type: ignore[return-value]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import stat
+import time
 from pathlib import Path
 
 from flask.testing import FlaskClient
@@ -25,14 +26,69 @@ def _csrf(client: FlaskClient) -> str:
     return match.group(1)
 
 
-def test_sign_in_is_rate_limited_per_address(client: FlaskClient, token: str) -> None:
+def sign_in(client: FlaskClient, token: str) -> int:
+    return client.post("/moderation/login", data={"token": token, "csrf": _csrf(client)}).status_code
+
+
+def test_invalid_sign_ins_are_limited_per_address(client: FlaskClient, token: str) -> None:
     csrf = _csrf(client)
-    codes = [client.post("/moderation/login", data={"token": "mod_wrong", "csrf": csrf}).status_code
-             for _ in range(20)]
-    assert codes == [401] * 20
-    blocked = client.post("/moderation/login", data={"token": token, "csrf": csrf})
-    assert blocked.status_code == 401
+    codes = [client.post("/moderation/login", data={"token": f"mod_wrong{i}", "csrf": csrf}).status_code
+             for i in range(21)]
+    assert codes == [401] * 21
+    blocked = client.post("/moderation/login", data={"token": "mod_wrong", "csrf": csrf})
     assert "Trop de tentatives" in blocked.get_data(as_text=True)
+
+
+def test_one_invalid_token_tried_from_many_addresses_is_limited(client: FlaskClient) -> None:
+    for i in range(21):
+        client.post("/moderation/login", data={"token": "mod_leaked", "csrf": _csrf(client)},
+                    environ_base={"REMOTE_ADDR": f"192.0.2.{i}"})
+    answer = client.post("/moderation/login", data={"token": "mod_leaked", "csrf": _csrf(client)},
+                         environ_base={"REMOTE_ADDR": "198.51.100.1"})
+    assert "Trop de tentatives" in answer.get_data(as_text=True)
+
+
+def test_successful_sign_ins_never_count_and_a_valid_token_is_never_locked_out(client: FlaskClient,
+                                                                               token: str) -> None:
+    assert [sign_in(client, token) for _ in range(25)] == [302] * 25  # before: the 21st was refused
+    for i in range(25):  # someone behind the same proxy floods the form with wrong tokens
+        client.post("/moderation/login", data={"token": f"mod_wrong{i}", "csrf": _csrf(client)})
+    assert sign_in(client, token) == 302
+
+
+def test_the_api_counts_failed_tokens_only(client: FlaskClient, auth: dict[str, str]) -> None:
+    assert {client.get("/api/v1/moderation/queue", headers=auth).status_code for _ in range(25)} == {200}
+    codes = [client.get("/api/v1/moderation/queue", headers={"Authorization": f"Bearer mod_x{i}"}).status_code
+             for i in range(22)]
+    assert codes[:20] == [403] * 20 and codes[-1] == 429
+    assert client.get("/api/v1/moderation/queue", headers=auth).status_code == 200
+
+
+def test_signing_out_ends_the_session_on_the_server(client: FlaskClient, token: str) -> None:
+    assert sign_in(client, token) == 302
+    cookie = client.get_cookie("moderation_session", path="/moderation")
+    assert cookie is not None
+    html = client.get("/moderation/").get_data(as_text=True)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', html) or re.search(r'data-csrf="([^"]+)"', html)
+    assert csrf
+    client.post("/moderation/logout", data={"csrf": csrf.group(1)})
+    # An attacker who kept a copy of the old cookie and its CSRF token replays them.
+    client.set_cookie("moderation_session", cookie.value, path="/moderation")
+    assert client.get("/moderation/").headers["Location"].endswith("/moderation/login")
+    replay = client.post("/moderation/decisions", json={"action": "approve", "ids": ["x"]},
+                         headers={"X-CSRF-Token": csrf.group(1)})
+    assert replay.status_code == 401
+
+
+def test_a_session_lasts_at_most_its_maximum_age(settings: dict[str, object], token: str) -> None:
+    from service import create_app
+
+    app = create_app({**settings, "TESTING": True, "SESSION_MAX_AGE_SECONDS": 1})
+    client = app.test_client()
+    assert sign_in(client, token) == 302
+    assert client.get("/moderation/").status_code == 200
+    time.sleep(2.1)
+    assert client.get("/moderation/").headers["Location"].endswith("/moderation/login")
 
 
 def test_sign_in_without_csrf_is_refused(client: FlaskClient, token: str) -> None:
