@@ -225,6 +225,15 @@ def privacy_erase(email: str, yes: bool) -> None:
     with redis_url_for_command(cfg) as url:
         result = gdpr.erase(_store(url, cfg), _guard(url, cfg), email, "cli")
     click.echo(f"erased {result['comments']} comment(s), {result['audit_entries']} audit entrie(s)")
+    click.echo(f"on disk: {result['disk']}")
+
+
+@privacy.command("compact")
+def privacy_compact() -> None:
+    """Rewrite Redis's append-only file, so that erased data leaves the disk."""
+    cfg = config.load()
+    with redis_url_for_command(cfg) as url:
+        click.echo(_store(url, cfg).rewrite_persistence())
 
 
 def _guard(url: str, cfg: dict[str, Any]) -> Any:

@@ -108,6 +108,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WORKER_NICE", 10, int, "how much lower a scoring worker's CPU priority is than the web workers' (0 to 19; "
             "0: the same): scoring can wait a moment, a commenter or moderator should not"),
     Setting("QUEUE_PAGE_MAX", 100, int, "largest page of the moderation queue"),
+    Setting("METRICS_TOKEN", None, _opt_str,
+            "bearer token a Prometheus scraper sends to read `/metrics` (a moderator token also works); unset: "
+            "moderator tokens only"),
     Setting("LOG_LEVEL", "INFO", str, "log level of the service and worker"),
     Setting("LOG_FORMAT", "json", str, "`json` (one object per line, with the request id) or `text`"),
 )

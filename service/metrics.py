@@ -24,7 +24,8 @@ REQUESTS = Histogram("moderation_http_request_duration_seconds", "HTTP request l
 SUBMISSIONS = Counter("moderation_submissions_total", "Submissions by result (received, invalid, flood, ...)",
                       ["result"])
 FILED = Counter("moderation_comments_filed_total", "Comments filed by the scoring worker, by status", ["status"])
-DECISIONS = Counter("moderation_decisions_total", "Moderator decisions", ["action", "moderator"])
+# Never labelled by moderator: the metrics are for operators, not for ranking people.
+DECISIONS = Counter("moderation_decisions_total", "Moderator decisions", ["action"])
 CLASSIFIER = Histogram("moderation_classifier_seconds", "Time to score a batch of comments", ["mode"],
                        buckets=LATENCY_BUCKETS)
 REDIS_ERRORS = Counter("moderation_redis_errors_total", "Redis connection errors and time-outs", ["where"])

@@ -36,7 +36,7 @@ def export(store: CommentStore, guard: Guard, email: str) -> dict[str, Any]:
     return {"email": email, "comments": comments, "author_rules": rules, "approved_comments": trust}
 
 
-def erase(store: CommentStore, guard: Guard, email: str, actor: str) -> dict[str, int]:
+def erase(store: CommentStore, guard: Guard, email: str, actor: str) -> dict[str, Any]:
     """Delete the email's comments, rules, counters and near-duplicate traces; redact the audit trail."""
     digest = guard.digest(email)
     ids = comment_ids(store, guard, email)
@@ -52,7 +52,8 @@ def erase(store: CommentStore, guard: Guard, email: str, actor: str) -> dict[str
     store.redis.xadd(store.keys.audit(), {"comment_id": "", "actor": actor, "from": "", "to": "erased",
                               "reason": f"erasure request: {erased} comment(s)", "model_version": "",
                               "at": now_iso()})
-    return {"comments": erased, "audit_entries": redacted}
+    # Deleted keys stay in the append-only file until it is rewritten: rewrite it now, so the data leaves the disk.
+    return {"comments": erased, "audit_entries": redacted, "disk": store.rewrite_persistence()}
 
 
 def _redact(store: CommentStore, stream: str, ids: set[str]) -> int:

@@ -374,6 +374,27 @@ class CommentStore:
                                                   block=min(block_ms, 100)))
         return found
 
+    def rewrite_persistence(self) -> str:
+        """Ask every primary to rewrite its append-only file (BGSAVE where only snapshots are kept), so that
+        deleted data leaves the disk within minutes; says what was done. Replicas rewrite on their own schedule."""
+        nodes = self.redis.get_primaries() if isinstance(self.redis, RedisCluster) else [None]
+        said = set()
+        for node in nodes:
+            client = self.redis.get_redis_connection(node) if node is not None else self.redis
+            try:
+                if int(client.info("persistence").get("aof_enabled", 0)):
+                    client.bgrewriteaof()
+                    said.add("append-only file rewrite started")
+                else:
+                    client.bgsave(schedule=True)
+                    said.add("snapshot started (no append-only file)")
+            except redis.exceptions.ResponseError as exc:
+                if "already in progress" in str(exc):
+                    said.add("a rewrite was already running: run `moderation privacy compact` once it ends")
+                else:
+                    said.add(f"not started ({exc}): rewrite the append-only file by hand")
+        return "; ".join(sorted(said))
+
     def record_feedback(self, label: str, source: str, fields: dict[str, str]) -> None:
         """Keep a moderator label (spam/ham, toxic/civil) for the next model to learn from."""
         self.redis.xadd(self.keys.feedback, {"label": label, "source": source, "at": now_iso(), **fields},

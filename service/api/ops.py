@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hmac
+
 import redis
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from service import metrics
+from service.auth import moderator_for
+from service.errors import Forbidden, Unauthorized
 from service.extensions import get_model, get_store
 from service.openapi import spec_dict
 from service.store import LayoutMismatch
@@ -37,8 +41,17 @@ def readyz() -> tuple[Response, int]:
 
 @bp.get("/metrics")
 def prometheus() -> Response:
-    """Prometheus exposition of every process's metrics and the live queue gauges."""
-    return Response(metrics.exposition(get_store()), mimetype="text/plain; version=0.0.4")
+    """Prometheus exposition of every process's metrics and the live queue gauges, for a scraper holding
+    ``MODERATION_METRICS_TOKEN`` or a moderator token (``Authorization: Bearer ...``)."""
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not given.strip():
+        raise Unauthorized("A metrics or moderator token is required (Authorization: Bearer <token>).")
+    expected = current_app.config["METRICS_TOKEN"] or ""
+    store = get_store()
+    if not (expected and hmac.compare_digest(given.strip(), expected)) \
+            and moderator_for(store.redis, store.keys, given.strip()) is None:
+        raise Forbidden("This token may not read the metrics.")
+    return Response(metrics.exposition(store), mimetype="text/plain; version=0.0.4")
 
 
 @bp.get("/api/v1/openapi.json")

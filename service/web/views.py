@@ -196,7 +196,7 @@ def decisions() -> Response:
     for comment_id, outcome in zip(ids, outcomes, strict=True):
         results[comment_id] = {"result": outcome.result, "previous": outcome.previous}
         if outcome.result == "ok":
-            metrics.DECISIONS.labels(action, g.moderator).inc()
+            metrics.DECISIONS.labels(action).inc()
         if outcome.result == "conflict":
             current = get_store().get(comment_id) or {}
             results[comment_id].update(status=current.get("status"), by=current.get("decided_by"))

@@ -15,6 +15,7 @@ from service.keys import Keys
 from tests.conftest import RELAXED_ENV
 from tests.servers import RedisServer, ServiceProcess, wait_until
 
+SCRAPER = "scrape-secret-for-prometheus"
 FAMILIES = ("moderation_http_request_duration_seconds", "moderation_submissions_total",
             "moderation_comments_filed_total", "moderation_decisions_total", "moderation_classifier_seconds",
             "moderation_model_info", "moderation_queue_depth", "moderation_oldest_pending_age_seconds")
@@ -23,7 +24,8 @@ FAMILIES = ("moderation_http_request_duration_seconds", "moderation_submissions_
 @pytest.fixture(scope="module")
 def service(redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProcess]:
     prefix = f"obs{uuid.uuid4().hex[:8]}"
-    env = {"REDIS_URL": redis_server.url, "MODERATION_REDIS_PREFIX": prefix, **RELAXED_ENV}
+    env = {"REDIS_URL": redis_server.url, "MODERATION_REDIS_PREFIX": prefix, "MODERATION_METRICS_TOKEN": SCRAPER,
+           **RELAXED_ENV}
     proc = ServiceProcess(tmp_path_factory.mktemp("obs"), env, web_workers=2).start()
     client = redis.Redis.from_url(redis_server.url, decode_responses=True)
     proc.token = create_token(client, Keys(prefix), "obs")  # type: ignore[attr-defined]
@@ -50,16 +52,25 @@ def test_metrics_cover_every_family_and_add_up_across_workers(service: ServicePr
                                    timeout=5).json()["status"] != "received", 20, what="scoring")
     session.post(f"{service.base}/api/v1/moderation/comments/{ids[0]}/decision", headers=headers,
                  json={"action": "approve"}, timeout=5)
-    text = session.get(f"{service.base}/metrics", timeout=5).text
+    text = session.get(f"{service.base}/metrics", headers={"Authorization": f"Bearer {SCRAPER}"}, timeout=5).text
     for family in FAMILIES:
         assert f"\n{family}" in text or text.startswith(family) or f"# HELP {family}" in text, family
     submissions = samples(text, "moderation_submissions_total")
     assert submissions['moderation_submissions_total{result="received"}'] == 20  # summed over both workers
     assert submissions['moderation_submissions_total{result="invalid"}'] == 1
-    assert samples(text, "moderation_decisions_total")[
-        'moderation_decisions_total{action="approve",moderator="obs"}'] == 1
+    assert samples(text, "moderation_decisions_total")['moderation_decisions_total{action="approve"}'] == 1
+    assert "moderator=" not in text  # no moderator is named: the metrics are not a ranking of people
     assert samples(text, "moderation_queue_depth")['moderation_queue_depth{status="approved"}'] == 1
     assert "@example.fr" not in text and "127.0.0.1" not in text
+
+
+@pytest.mark.parametrize(("authorization", "status"), [(None, 401), ("Bearer wrong", 403), ("Basic b2JzOm9icw==", 401)])
+def test_metrics_need_the_scraper_or_a_moderator_token(service: ServiceProcess, authorization: str | None,
+                                                       status: int) -> None:
+    headers = {"Authorization": authorization} if authorization else {}
+    assert requests.get(f"{service.base}/metrics", headers=headers, timeout=5).status_code == status
+    moderator = {"Authorization": f"Bearer {service.token}"}  # type: ignore[attr-defined]
+    assert requests.get(f"{service.base}/metrics", headers=moderator, timeout=5).status_code == 200
 
 
 def test_request_ids_are_honoured_or_generated_and_logged(service: ServiceProcess) -> None:

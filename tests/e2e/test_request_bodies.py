@@ -15,7 +15,7 @@ from bench.slowloris import measure
 from service.connection import connect
 from service.store import CommentStore
 from tests.conftest import RELAXED_ENV
-from tests.servers import RedisServer, ServiceProcess
+from tests.servers import RedisServer, ServiceProcess, wait_until
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +79,12 @@ def test_a_chunked_body_within_the_limit_is_accepted_whole(service: ServiceProce
     assert response.status_code == 202, response.text
     stored = service.store.get(response.json()["id"])  # type: ignore[attr-defined]
     assert stored is not None and stored["content"] == text
+
+
+def test_a_malformed_request_is_logged_without_the_client_address(service: ServiceProcess) -> None:
+    with socket.create_connection(("127.0.0.1", service.port), timeout=5) as sock:
+        sock.sendall(b"NOT A REQUEST\x00\r\n\r\n")
+        assert sock.recv(100).startswith(b"HTTP/1.1 400")
+    line = wait_until(lambda: next((x for x in service.log().splitlines() if "Invalid request" in x), None),
+                      timeout=5, what="gunicorn's line about the bad request")
+    assert "ip=[address]" in line and "127.0.0.1" not in line  # before: "Invalid request from ip=127.0.0.1"

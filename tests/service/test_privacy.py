@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+from pathlib import Path
+
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -9,6 +12,7 @@ from service.privacy import truncate_ip
 from service.store import CommentStore
 from service.worker import ScoringWorker, WorkerSettings
 from tests.conftest import comment_payload
+from tests.servers import RedisServer, wait_until
 
 EMAIL = "Jeanne.Dupont@example.fr"
 
@@ -90,3 +94,18 @@ def test_retention_purges_old_spam_and_rejected_only_once_across_workers(app: Fl
     assert store.get(ids["spam"]) is None and store.get(ids["reject"]) is None
     assert store.get(ids["approve"]) is not None and store.get(ids["keep"]) is not None
     assert store.counts()["spam"] == store.counts()["rejected"] == 0
+
+
+def _on_disk(directory: Path, needle: str) -> bool:
+    return any(needle.encode() in f.read_bytes() for f in directory.rglob("*") if f.is_file() and "aof" in f.name)
+
+
+def test_erasure_rewrites_the_append_only_file_so_the_email_leaves_the_disk(
+        client: FlaskClient, store: CommentStore, auth: dict[str, str], redis_server: RedisServer) -> None:
+    email = f"efface-{uuid.uuid4().hex[:8]}@example.fr"
+    client.post("/api/v1/comments", json=comment_payload(email=email, content="À effacer, s'il vous plaît."))
+    assert _on_disk(redis_server.dir, email)  # appendfsync always: it is on disk already
+    answer = client.post("/api/v1/moderation/privacy/erase", json={"email": email}, headers=auth).get_json()
+    assert answer["comments"] == 1 and answer["disk"] == "append-only file rewrite started"
+    # Before: the email stayed in the append-only file until Redis happened to rewrite it.
+    wait_until(lambda: not _on_disk(redis_server.dir, email), timeout=30, what="the rewritten append-only file")
