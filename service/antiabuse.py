@@ -82,9 +82,18 @@ def network_of(ip: str, ipv4_prefix: int, ipv6_prefix: int) -> tuple[str, str]:
     return (str(addr) if addr.version == 4 else network), network
 
 
+# Characters that show nothing: zero-width spaces and joiners, soft hyphens, direction marks, variation selectors.
+_INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+                        "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]")
+_WORDS = re.compile(r"[^\W_]+")
+FOLD_VERSION = "2"  # part of every duplicate fingerprint: a new fold never matches marks made by the old one
+
+
 def folded(text: str) -> str:
-    """The text as near-duplicate and duplicate checks compare it: normalised, single spaces."""
-    return " ".join(normalise(text).split())
+    """The text as near-duplicate and duplicate checks compare it: normalised words, without invisible
+    characters or punctuation ("Bravo !" and "bravo\u200b!!" are one text); text without words keeps its symbols."""
+    norm = normalise(_INVISIBLE.sub("", text))
+    return " ".join(_WORDS.findall(norm)) or " ".join(norm.split())
 
 
 def minhash(norm: str) -> np.ndarray:
@@ -129,7 +138,7 @@ class Guard:
         return f"{self.base}:flood:email:{email_digest}"
 
     def _fingerprint(self, post_id: str, email: str, norm: str) -> str:
-        return self.digest(f"{post_id}\n{canonical_mailbox(email)}\n{norm}")
+        return self.digest(f"{FOLD_VERSION}\n{post_id}\n{canonical_mailbox(email)}\n{norm}")
 
     def mailbox_digest(self, email: str) -> str:
         """The flood budget's name for an email: every variant of one mailbox shares it."""

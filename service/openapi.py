@@ -14,9 +14,12 @@ from service.api.privacy import EmailRequest
 
 _ERRORS = {str(code): {"description": text, "content": {"application/json": {"schema": "ErrorBody"}}}
            for code, text in ((400, "Malformed body"), (401, "No token"), (403, "Unknown token"),
-                              (404, "Not found"), (409, "Already decided"), (413, "Body too large"),
-                              (415, "Unsupported content type"), (422, "Invalid fields"),
-                              (429, "Too many requests (see Retry-After)"), (503, "Redis unavailable"))}
+                              (404, "Not found"), (408, "Body sent too slowly"), (409, "Already decided"),
+                              (413, "Body too large"), (415, "Unsupported content type"), (422, "Invalid fields"),
+                              (429, "Too many requests, or too many invalid tokens (see Retry-After)"),
+                              (503, "Redis unavailable"))}
+BODY = (400, 408, 413, 422)  # every request with a body may meet these
+SECURED = (401, 403, 429)  # and every request with a token these
 
 
 def _errors(*codes: int) -> dict[str, Any]:
@@ -34,16 +37,25 @@ def spec_dict() -> dict[str, Any]:
     spec.components.schema("Submission", schema=schemas.submission_schema("en"))
     for name in ("PublicComment", "ModeratorComment", "SubmissionReceipt", "Decision", "QueuePage", "ErrorBody"):
         spec.components.schema(name, schema=getattr(schemas, name))
+    spec.components.schema("AuthorRule", schema=AuthorRule)
+    rule = spec.components.schemas["AuthorRule"]
+    for target in ("email", "ip_prefix"):
+        rule["properties"][target].pop("nullable", None)
+        rule["properties"][target].pop("default", None)
+    # Exactly one of the two: what the server's own check says.
+    rule["oneOf"] = [{"required": ["email"], "not": {"required": ["ip_prefix"]}},
+                     {"required": ["ip_prefix"], "not": {"required": ["email"]}}]
     spec.path("/api/v1/comments", operations={"post": {
         "summary": "Submit a comment (JSON or a WordPress-style form)",
         "parameters": [{"in": "header", "name": "Idempotency-Key", "required": False,
                         "schema": {"type": "string", "minLength": 1, "maxLength": 255}}],
         "requestBody": {"required": True, "content": {"application/json": {"schema": schemas.submission_schema("en")}}},
         "responses": {"202": _json("SubmissionReceipt", "Stored and queued"),
-                      **_errors(400, 409, 413, 415, 422, 429, 503)}}})
+                      **_errors(*BODY, 409, 415, 429, 503)}}})
     spec.path("/api/v1/form-token", operations={"get": {
         "summary": "A signed time-trap token for a comment form",
-        "parameters": [{"in": "query", "name": "post_id", "required": True, "schema": {"type": "string"}}],
+        "parameters": [{"in": "query", "name": "post_id", "required": True, "schema": {
+            "type": "string", "minLength": 1, "maxLength": 200, "pattern": schemas.NOT_BLANK_ANYWHERE}}],
         "responses": {"200": {"description": "The token and the field names"}, **_errors(422)}}})
     spec.path("/api/v1/posts/{post_id}/comments", operations={"get": {
         "summary": "Approved comments of a post, oldest first",
@@ -53,31 +65,31 @@ def spec_dict() -> dict[str, Any]:
     spec.path("/api/v1/moderation/queue", operations={"get": {
         **secured, "summary": "The review queue",
         "parameters": [{"in": "query", "schema": schemas.QueueQuery}],
-        "responses": {"200": _json("QueuePage", "A page of the queue"), **_errors(401, 403, 422, 503)}}})
+        "responses": {"200": _json("QueuePage", "A page of the queue"), **_errors(*SECURED, 400, 422, 503)}}})
     spec.path("/api/v1/moderation/comments/{comment_id}", operations={"get": {
         **secured, "summary": "One comment in full",
         "parameters": [{"in": "path", "name": "comment_id", "required": True, "schema": {"type": "string"}}],
-        "responses": {"200": _json("ModeratorComment", "The comment"), **_errors(401, 403, 404, 503)}}})
+        "responses": {"200": _json("ModeratorComment", "The comment"), **_errors(*SECURED, 400, 404, 503)}}})
     spec.path("/api/v1/moderation/comments/{comment_id}/decision", operations={"post": {
         **secured, "summary": "Approve, reject or mark as spam",
         "parameters": [{"in": "path", "name": "comment_id", "required": True, "schema": {"type": "string"}}],
         "requestBody": {"required": True, "content": {"application/json": {"schema": "Decision"}}},
-        "responses": {"200": _json("ModeratorComment", "Decided"), **_errors(401, 403, 404, 409, 422, 503)}}})
+        "responses": {"200": _json("ModeratorComment", "Decided"), **_errors(*SECURED, *BODY, 404, 409, 503)}}})
     spec.path("/api/v1/moderation/authors", operations={
         "post": {**secured, "summary": "Block or hold an author (email or IP prefix)",
-                 "requestBody": {"required": True, "content": {"application/json": {"schema": AuthorRule}}},
-                 "responses": {"201": {"description": "The rule"}, **_errors(401, 403, 422, 503)}},
+                 "requestBody": {"required": True, "content": {"application/json": {"schema": "AuthorRule"}}},
+                 "responses": {"201": {"description": "The rule"}, **_errors(*SECURED, *BODY, 503)}},
         "get": {**secured, "summary": "Author rules",
-                "responses": {"200": {"description": "The rules"}, **_errors(401, 403, 503)}}})
+                "responses": {"200": {"description": "The rules"}, **_errors(*SECURED, 400, 503)}}})
     spec.path("/api/v1/moderation/authors/{entry_id}", operations={"delete": {
         **secured, "summary": "Remove an author rule",
         "parameters": [{"in": "path", "name": "entry_id", "required": True, "schema": {"type": "string"}}],
-        "responses": {"204": {"description": "Removed"}, **_errors(401, 403, 404, 503)}}})
+        "responses": {"204": {"description": "Removed"}, **_errors(*SECURED, 400, 404, 503)}}})
     for action, summary in (("export", "Everything held about an email"), ("erase", "Erase an email's data")):
         spec.path(f"/api/v1/moderation/privacy/{action}", operations={"post": {
             **secured, "summary": summary,
             "requestBody": {"required": True, "content": {"application/json": {"schema": EmailRequest}}},
-            "responses": {"200": {"description": summary}, **_errors(401, 403, 422, 503)}}})
+            "responses": {"200": {"description": summary}, **_errors(*SECURED, *BODY, 503)}}})
     spec.path("/healthz", operations={"get": {"summary": "Liveness", "responses": {"200": {"description": "Up"}}}})
     spec.path("/readyz", operations={"get": {"summary": "Readiness", "responses": {
         "200": {"description": "Redis and model ready"}, "503": {"description": "Not ready"}}}})

@@ -27,6 +27,8 @@ FORM_FIELDS = {
 class Text(fields.String):
     """A string that refuses control characters (all of them, or all but tab and newlines)."""
 
+    default_error_messages = {"control": "This field contains characters that are not allowed."}
+
     def __init__(self, *args: Any, multiline: bool = False, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self._pattern = _CONTROL if multiline else _ANY_CONTROL
@@ -68,8 +70,37 @@ NOT_BLANK = f"[^{_SPACE}]"
 
 
 def _not_blank(lang: str) -> validate.Validator:
-    """Some character other than white space (published as the field's OpenAPI pattern)."""
-    return validate.Regexp(f"[\\s\\S]*{NOT_BLANK}", error=t("blank", lang))
+    """Some character other than white space (the OpenAPI pattern of form-token's ``post_id``)."""
+    return validate.Regexp(NOT_BLANK_ANYWHERE, error=t("blank", lang))
+
+
+NOT_BLANK_ANYWHERE = f"[\\s\\S]*{NOT_BLANK}"
+
+
+def _text_pattern(refused: str) -> str:
+    """What a Text field accepts, as one anchored pattern: no ``refused`` character, not only white space.
+
+    Published in the OpenAPI document so that every schema-valid value is accepted; the server checks the
+    same two rules separately, each in linear time.
+    """
+    return f"^[^{refused}]*[^{_SPACE}{refused}][^{refused}]*$"
+
+
+LINE_PATTERN = _text_pattern("\\x00-\\x1f\\x7f")  # names, ids: no control character at all
+TEXT_PATTERN = _text_pattern("\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f")  # comments: tabs and newlines allowed
+# A subset of what marshmallow's Email validator accepts: what the document promises is always accepted.
+EMAIL_PATTERN = (r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+                 r"@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,6}$")
+# http(s), a host, an optional port and path: the one rule for a commenter's website (linear: the parts cannot overlap).
+URL_PATTERN = (f"^[hH][tT][tT][pP][sS]?://[^{_SPACE}\\x00-\\x1f\\x7f/?#@:]+(:[0-9]{{1,5}})?"
+               f"([/?#][^{_SPACE}\\x00-\\x1f\\x7f]*)?$")
+
+
+def email_field(lang: str = "en", **kwargs: Any) -> fields.String:
+    """An email address of at most 100 characters, checked by marshmallow, published with EMAIL_PATTERN."""
+    too_long = validate.Length(max=100, error=t("too_long", lang, max=100))
+    return fields.String(validate=[validate.Email(error=t("email", lang)), too_long],
+                         metadata={"pattern": EMAIL_PATTERN}, **kwargs)
 
 
 @cache
@@ -80,21 +111,24 @@ def submission_schema(lang: str) -> Schema:
     def too_long(n: int) -> validate.Length:
         return validate.Length(max=n, error=t("too_long", lang, max=n))
 
+    _line = {"pattern": LINE_PATTERN}
+
     class Submission(Schema):
         class Meta:
             unknown = RAISE
 
         error_messages = {"unknown": t("unknown", lang), "type": t("not_object", lang)}
 
-        post_id = Identifier(required=True, validate=too_long(200), error_messages=m)
-        author = Text(required=True, validate=[too_long(245), _not_blank(lang)], error_messages=m)
-        email = fields.Email(required=True, validate=too_long(100), error_messages={**m, "invalid": t("email", lang)})
-        url = fields.Url(load_default=None, allow_none=True, schemes={"http", "https"},
-                         validate=[too_long(200), validate.Regexp("^[hH][tT][tT][pP][sS]?://", error=t("url", lang))],
-                         error_messages={**m, "invalid": t("url", lang)})
+        post_id = Identifier(required=True, validate=too_long(200), error_messages=m, metadata=_line)
+        author = Text(required=True, validate=[too_long(245), _not_blank(lang)], error_messages=m, metadata=_line)
+        email = email_field(lang, required=True, error_messages=m)
+        url = fields.String(load_default=None, allow_none=True,
+                            validate=[too_long(200), validate.Regexp(URL_PATTERN, error=t("url", lang))],
+                            error_messages={**m, "invalid": t("url", lang)})
         content = Text(required=True, multiline=True, validate=[too_long(65_525), _not_blank(lang)],
-                       error_messages=m)
-        parent_id = Identifier(load_default=None, allow_none=True, validate=too_long(64), error_messages=m)
+                       error_messages=m, metadata={"pattern": TEXT_PATTERN})
+        parent_id = Identifier(load_default=None, allow_none=True, validate=too_long(64), error_messages=m,
+                               metadata=_line)
 
         @pre_load
         def _empty_is_none(self, data: Any, **kwargs: Any) -> Any:
@@ -190,12 +224,17 @@ class Decision(Schema):
         unknown = RAISE
 
     action = fields.String(required=True, validate=validate.OneOf(["approve", "reject", "spam"]))
-    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
+    note = Text(multiline=True, load_default=None, allow_none=True, validate=validate.Length(max=1000),
+                metadata={"pattern": "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]*$"})
     # The status the moderator saw. Unset: a comment waiting for a decision (received or pending).
     # Deciding anything else (rescuing spam, unpublishing) names it, so that a concurrent decision
     # on the same comment always gets 409 instead of silently overriding the first.
     from_status = fields.String(data_key="from", load_default=None,
                                 validate=validate.OneOf(["received", "pending", "approved", "rejected", "spam"]))
+
+
+# A queue cursor as the store writes it: the last item's score, then its id.
+CURSOR_PATTERN = r"^-?(inf|[0-9]+(\.[0-9]+)?(e[-+]?[0-9]+)?)_[0-9a-f]{1,64}$"
 
 
 class QueueQuery(Schema):
@@ -208,7 +247,7 @@ class QueueQuery(Schema):
                            validate=validate.OneOf(["received", "pending", "approved", "rejected", "spam"]))
     post = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
     sort = fields.String(load_default="oldest", validate=validate.OneOf(["oldest", "newest", "risk"]))
-    cursor = fields.String(load_default=None)
+    cursor = fields.String(load_default=None, validate=validate.Regexp(CURSOR_PATTERN, error="Unknown cursor."))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=1000))
 
 

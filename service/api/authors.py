@@ -10,16 +10,23 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from service.auth import moderator_required
 from service.errors import NotFound, ValidationFailed
 from service.extensions import get_guard
+from service.schemas import email_field
 
 bp = Blueprint("authors", __name__, url_prefix="/api/v1/moderation/authors")
 PREFIX_LENGTHS = {4: (32, 24, 16), 6: (128, 64, 48)}
+_V4 = r"((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_H = "[0-9a-fA-F]{1,4}"
+_V6 = (f"(({_H}:){{7}}{_H}|({_H}:){{1,7}}:|({_H}:){{1,6}}:{_H}|({_H}:){{1,5}}(:{_H}){{1,2}}"
+       f"|({_H}:){{1,4}}(:{_H}){{1,3}}|({_H}:){{1,3}}(:{_H}){{1,4}}|({_H}:){{1,2}}(:{_H}){{1,5}}|{_H}:(:{_H}){{1,6}}|:((:{_H}){{1,7}}|:))")
+# Published in the OpenAPI document: an address, or a prefix of an allowed length (the server checks with ipaddress).
+IP_PREFIX = f"^({_V4}(/(32|24|16))?|{_V6}(/(128|64|48))?)$"
 
 
 class AuthorRule(Schema):
     """Exactly one of email or ip_prefix, and what to do with that author's comments."""
 
-    email = fields.Email(load_default=None, validate=validate.Length(max=100))
-    ip_prefix = fields.String(load_default=None, validate=validate.Length(max=64))
+    email = email_field(load_default=None)
+    ip_prefix = fields.String(load_default=None, validate=validate.Length(max=64), metadata={"pattern": IP_PREFIX})
     mode = fields.String(required=True, validate=validate.OneOf(["block", "hold"]))
     note = fields.String(load_default=None, validate=validate.Length(max=500))
 

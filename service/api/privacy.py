@@ -6,19 +6,19 @@ The email travels in a POST body, never in a URL, so that it cannot end up in ac
 from __future__ import annotations
 
 from flask import Blueprint, Response, g, jsonify, request
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError
 
 from service import privacy
 from service.auth import moderator_required
 from service.errors import ValidationFailed
 from service.extensions import get_guard, get_store
-from service.schemas import ModeratorComment
+from service.schemas import ModeratorComment, email_field
 
 bp = Blueprint("privacy", __name__, url_prefix="/api/v1/moderation/privacy")
 
 
 class EmailRequest(Schema):
-    email = fields.Email(required=True, validate=validate.Length(max=100))
+    email = email_field(required=True)
 
 
 def _email() -> str:

@@ -64,3 +64,16 @@ def test_ip_literal_domains_share_one_budget(strict: Flask) -> None:
 ])
 def test_canonical_mailbox(email: str, mailbox: str) -> None:
     assert canonical_mailbox(email) == mailbox
+
+
+
+@pytest.mark.parametrize("again", ["Exactement le même commentaire.\u200b!", "Exactement\u00ad le même, commentaire !!",
+                                   "\ufeffEXACTEMENT le même commentaire\u2060", "exactement le meme commentaire"])
+def test_invisible_characters_and_punctuation_do_not_dodge_the_duplicate_check(settings: dict[str, object],
+                                                                               again: str) -> None:
+    app = create_app({**settings, "TESTING": True, "DUPLICATE_DAYS": 30})  # flood and rate relaxed
+    client = app.test_client()
+    first = comment_payload(email="double@example.fr", content="Exactement le même commentaire.")
+    assert client.post("/api/v1/comments", json=first).status_code == 202
+    assert client.post("/api/v1/comments", json={**first, "content": again}).status_code == 409
+    assert client.post("/api/v1/comments", json={**first, "content": "Un autre avis."}).status_code == 202
