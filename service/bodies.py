@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 from flask import Flask, current_app, request
+from gevent import Timeout, monkey
 from werkzeug.exceptions import RequestEntityTooLarge, RequestTimeout
 
 from service.errors import ValidationFailed
@@ -56,10 +57,6 @@ def _refuse_lone_surrogates(body: bytes) -> None:
 
 def _deadline(seconds: float) -> Any:
     """A time limit on the reads below where the sockets are gevent's; elsewhere reads never wait on a client."""
-    try:
-        from gevent import Timeout, monkey
-    except ImportError:  # pragma: no cover - gevent is a dependency
-        return contextlib.nullcontext()
     if seconds <= 0 or not monkey.is_module_patched("socket"):
         return contextlib.nullcontext()
     return Timeout(seconds, RequestTimeout())
@@ -86,9 +83,10 @@ def read_whole_body() -> None:
             body += chunk
     if len(body) > limit:
         raise RequestEntityTooLarge()
-    _refuse_lone_surrogates(bytes(body))
-    environ["wsgi.input"] = io.BytesIO(bytes(body))
-    environ["CONTENT_LENGTH"] = str(len(body))
+    data = bytes(body)
+    _refuse_lone_surrogates(data)
+    environ["wsgi.input"] = io.BytesIO(data)
+    environ["CONTENT_LENGTH"] = str(len(data))
     environ["wsgi.input_terminated"] = False
 
 

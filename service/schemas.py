@@ -233,8 +233,8 @@ class Decision(Schema):
                                 validate=validate.OneOf(["received", "pending", "approved", "rejected", "spam"]))
 
 
-# A queue cursor as the store writes it: the last item's score, then its id.
-CURSOR_PATTERN = r"^-?(inf|[0-9]+(\.[0-9]+)?(e[-+]?[0-9]+)?)_[0-9a-f]{1,64}$"
+# A queue cursor as the store writes it: the last item's score, then its id (empty: the first page).
+CURSOR_PATTERN = r"^(-?(inf|[0-9]+(\.[0-9]+)?(e[-+]?[0-9]+)?)_[0-9a-f]{1,64})?$"
 
 
 class QueueQuery(Schema):

@@ -32,7 +32,8 @@ class ServeLock:
         self.path = Path(data_dir).resolve() / "serve.lock"
         self._fh: IO[str] | None = None
 
-    def acquire(self, timeout: float = 15.0) -> bool:
+    def acquire(self, timeout: float = 2.0) -> bool:
+        """Take the lock, waiting a moment for a `serve` that is stopping; False if one is running."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._fh = self.path.open("w")
         deadline = time.monotonic() + timeout
@@ -100,4 +101,3 @@ def stop_all(procs: list[subprocess.Popen[bytes]]) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-

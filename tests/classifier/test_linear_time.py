@@ -35,18 +35,25 @@ def _repeat(piece: str, length: int) -> str:
 
 def _seconds(fn: Callable[[str], object], text: str) -> float:
     best = float("inf")
-    for _ in range(2):
+    for _ in range(3):
         start = time.perf_counter()
         fn(text)
         best = min(best, time.perf_counter() - start)
     return best
 
 
-def assert_linear(fn: Callable[[str], object], piece: str, largest: int = LARGEST) -> None:
+def _ratio_ok(fn: Callable[[str], object], piece: str, largest: int) -> tuple[bool, str]:
     small = _seconds(fn, _repeat(piece, largest // 4))
     large = _seconds(fn, _repeat(piece, largest))
-    # 4x the text: about 4x the time when linear, 16x when quadratic. 2 ms absorb timer noise on tiny times.
-    assert large <= 8 * small + 0.002, f"{large:.3f}s for {largest} chars vs {small:.3f}s for a quarter: superlinear"
+    # 4x the text: about 4x the time when linear, 16x when quadratic. 20 ms absorb scheduling noise on tiny times.
+    return large <= 8 * small + 0.02, f"{large:.3f}s for {largest} chars vs {small:.3f}s for a quarter: superlinear"
+
+
+def assert_linear(fn: Callable[[str], object], piece: str, largest: int = LARGEST) -> None:
+    ok, why = _ratio_ok(fn, piece, largest)
+    if not ok:  # a busy machine can stall one measurement; a quadratic pattern fails every time
+        ok, why = _ratio_ok(fn, piece, largest)
+    assert ok, why
 
 
 def _submission(text: str) -> object:
