@@ -27,6 +27,10 @@ def descendants(pid: int) -> list[int]:
     return out
 
 
+def at_least(n: int, pids: list[int]) -> list[int] | None:
+    return pids if len(pids) >= n else None
+
+
 def running(pid: int) -> bool:
     """Alive and not a zombie waiting to be reaped."""
     try:
@@ -84,23 +88,29 @@ def test_a_killed_embedded_redis_is_restarted_on_its_data_and_the_service_recove
 
 def test_a_killed_serve_leaves_no_orphans_and_starts_again_at_once(tmp_path: Path) -> None:
     first = ServiceProcess(tmp_path, embedded_env(), web_workers=2, scoring_workers=1).start()
-    comment = submit(first.base, "Gardé malgré le kill -9.")
-    assert comment.status_code == 202
-    tree = descendants(first.proc.pid)  # type: ignore[union-attr]
-    assert len(tree) >= 5  # gunicorn master, two web workers, a scoring worker, Redis
-    os.kill(first.proc.pid, signal.SIGKILL)  # type: ignore[union-attr]
-    first.proc.wait()  # type: ignore[union-attr]
+    pid = first.proc.pid  # type: ignore[union-attr]
+    try:
+        comment = submit(first.base, "Gardé malgré le kill -9.")
+        assert comment.status_code == 202
+        # gunicorn master, two web workers (the second may still be forking when the first answers), Redis,
+        # a scoring worker
+        tree = wait_until(lambda: at_least(5, descendants(pid)), timeout=20, what="the whole process tree")
+        os.kill(pid, signal.SIGKILL)
+        first.proc.wait()  # type: ignore[union-attr]
+    except BaseException:
+        first.stop()
+        raise
+    first._log.close()
 
     # At once, on the same port and data: before, gunicorn said "Connection in use" and Redis was an orphan.
     second = ServiceProcess(tmp_path, embedded_env(), web_workers=1, port=first.port).start(timeout=30)
     try:
-        wait_until(lambda: not any(running(pid) for pid in tree), timeout=15, what="the old processes to exit")
+        wait_until(lambda: not any(running(p) for p in tree), timeout=15, what="the old processes to exit")
         # The old web workers may have answered the readiness probe while they drained: now only the new one can.
         wait_until(lambda: accepted(second.base, "Après le redémarrage."), timeout=30, what="the new service")
         assert read_back(tmp_path / "var", second.base, comment.json()["id"]) == "Gardé malgré le kill -9."
     finally:
         assert second.stop() == 0
-        first._log.close()
 
 
 def test_a_second_serve_on_the_same_data_is_refused_while_the_first_runs(tmp_path: Path) -> None:
