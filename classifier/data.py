@@ -9,10 +9,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import html
+import json
 import os
 import random
 from dataclasses import dataclass
 from pathlib import Path
+
+from classifier.features import model_input
 
 csv.field_size_limit(10_000_000)
 
@@ -157,6 +160,25 @@ def toxifrench_dev(root: Path) -> list[Example]:
     return [Example(r["content"], int(r["label"]), "toxifrench") for r in _rows(path if path.exists() else None)]
 
 
+def french_comment_spam(root: Path) -> list[Example]:
+    """French blog-comment spam and risky-looking ham written for this project (bundled): the text a head
+    sees (the comment plus its website's domain), grouped by template family for cross-validation."""
+    path = locate(root, "french-comment-spam/comments.jsonl")
+    if path is None:
+        return []
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    # The invented sites use the reserved ".example" domain, mostly in spam: dropped, so that the head
+    # learns the words of a site's name, not the marker of this data set. SEO comments are spam only by
+    # their author's name, which the heads do not read yet: left out until they do (their generic praise
+    # would otherwise teach that praise is spam, and sink the fast head's pass mark).
+    return [Example(model_input(r["content"], r["url"] or None).replace("[.]example", "").replace(".example", ""),
+                    int(r["label"] == "spam"), "french_comment_spam", r["family"])
+            for r in rows if r["family"] not in AUTHOR_ONLY_FAMILIES]
+
+
+AUTHOR_ONLY_FAMILIES = frozenset({"spam/seo_praise"})
+
+
 def hatecheck_fr(root: Path) -> list[Example]:
     """Multilingual HateCheck French: diagnostics only, grouped by functionality. Never trained on."""
     path = locate(root, "multilingual-hatecheck-fr/hatecheck_cases_final_french.csv")
@@ -193,6 +215,7 @@ def source_files(root: Path) -> dict[str, Path]:
         "ftr-french-racist-tweets/FTR_new_labels.csv",
         "jigsaw-toxic-samples/*.csv",
         "toxifrench-benchmark/ToxiFrenchBalanced-dev.csv",
+        "french-comment-spam/comments.jsonl",
     ]
     found: dict[str, Path] = {}
     for base in (BUNDLED, root):  # the root's copy wins over the bundled one

@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import platform
 import time
+import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,7 @@ def spam_examples(root: Path) -> list[Example]:
     """Spam head data: labelled spam sets plus real tweets and talk comments as ham."""
     ham = [Example(e.text, 0, "ham:" + e.source) for e in data.mlma_fr(root) + data.jigsaw(root)]
     davidson = [Example(e.text, 0, "ham:davidson") for e in data.sample(data.davidson(root), 3000)]
-    return data.youtube(root) + data.sms(root) + data.ftr_all(root) + ham + davidson
+    return data.youtube(root) + data.sms(root) + data.french_comment_spam(root) + data.ftr_all(root) + ham + davidson
 
 
 def toxicity_examples(root: Path) -> list[Example]:
@@ -68,6 +69,7 @@ HEAD_C = {"spam": 10.0}
 # Real French forum comments (the ToxiFrench dev half) are few but the closest to our traffic:
 # they weigh this much more than a tweet. Chosen by 5-fold CV on that half (weights 1, 10, 30).
 TOXIFRENCH_WEIGHT = 10.0
+SOURCE_WEIGHTS = {"toxifrench": TOXIFRENCH_WEIGHT}
 
 
 class Fitter:
@@ -81,7 +83,7 @@ class Fitter:
         self.counts = sp.csr_matrix(self.pipeline["hash"].transform(texts))
         self.dense = dense
         self.labels = np.array([e.label for e in self.examples])
-        self.weights = np.array([TOXIFRENCH_WEIGHT if e.source == "toxifrench" else 1.0 for e in self.examples])
+        self.weights = np.array([SOURCE_WEIGHTS.get(e.source, 1.0) for e in self.examples])
         # (rows, groups, calibrated probabilities) of the held-out scores the head was calibrated on
         self.held_out: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
@@ -172,9 +174,13 @@ def evaluate_spam(fitter: Fitter, log: Log) -> tuple[dict[str, Any], tuple[float
     yt_groups = np.array(["youtube:" + ex[i].group for i in yt])
     sms = np.flatnonzero([e.source == "sms" for e in ex])
     sms_groups = np.array([f"sms:{k}" for k in _folds(len(sms))])
-    positions = np.concatenate([yt, sms])
-    groups = np.concatenate([yt_groups, sms_groups])
-    raw = np.concatenate([_held_out(fitter, yt, yt_groups), _held_out(fitter, sms, sms_groups)])
+    # French comment spam: 5 folds of whole template families, so near-copies never straddle a split.
+    fr = np.flatnonzero([e.source == "french_comment_spam" for e in ex])
+    fr_groups = np.array([f"fr:{zlib.crc32(ex[i].group.encode()) % 5}" for i in fr])
+    positions = np.concatenate([yt, sms, fr])
+    groups = np.concatenate([yt_groups, sms_groups, fr_groups])
+    raw = np.concatenate([_held_out(fitter, yt, yt_groups), _held_out(fitter, sms, sms_groups),
+                          _held_out(fitter, fr, fr_groups)])
     y = fitter.labels[positions]
     # Videos and SMS folds are calibrated on the others' scores, never their own.
     by_source = np.where(np.char.startswith(groups, "sms"), "sms", groups)
@@ -190,6 +196,14 @@ def evaluate_spam(fitter: Fitter, log: Log) -> tuple[dict[str, Any], tuple[float
     inside = np.char.startswith(groups, "sms")
     metrics["sms_5fold_cv"] = binary_metrics(y[inside], p[inside])
     log(f"spam sms 5-fold CV: {metrics['sms_5fold_cv']}")
+    inside = np.char.startswith(groups, "fr:")
+    if inside.any():
+        metrics["french_comment_spam_family_cv"] = binary_metrics(y[inside], p[inside])
+        families = np.array([ex[i].group for i in positions[inside]])
+        metrics["french_comment_spam_by_family"] = {
+            f: round(float(((p[inside][families == f] >= 0.5) == y[inside][families == f]).mean()), 3)
+            for f in sorted(set(families))}
+        log(f"spam french comment spam, CV by family: {metrics['french_comment_spam_family_cv']}")
     metrics["calibration"] = calibration_metrics(y, p)
     fitter.held_out = (positions, groups, p)
     return metrics, fit_platt(raw, y)

@@ -126,3 +126,29 @@ def test_sub_scores_name_the_kind_of_toxicity(model: classifier.Model) -> None:
 def test_sub_scores_never_exceed_toxicity(model: classifier.Model, text: str) -> None:
     scores = model.score(text)
     assert all(0 <= v <= scores.toxicity for v in scores.subscores.values())
+
+
+# Written for these tests, in words the French comment-spam families do not use: a generalisation check.
+FRENCH_SPAM_UNSEEN = [
+    "Salut à tous, je recommande vivement Mme Aubert qui fait des prêts aux particuliers sans paperasse, elle "
+    "répond sur WhatsApp au 07 12 34 56 78",
+    "Voyante sérieuse, je lis votre avenir amoureux par téléphone, appelez vite le 0 899 12 34 56",
+    "Le meilleur bookmaker du moment offre 300 euros de paris gratuits, inscription par ici https://bonus-paris.fr",
+    "Je me faisais arnaquer par un faux broker, heureusement l'équipe RecupFonds m'a tout rendu, écrivez à "
+    "recupfonds@gmail.com",
+]
+RISKY_FRENCH_HAM = [
+    "La CAF m'a répondu au 32 30 après une heure d'attente, c'est lamentable pour un service public.",
+    "Source : https://www.insee.fr/fr/statistiques — le taux de pauvreté a augmenté de 0,4 point.",
+    "n'importe quoi cet article franchement, vous avez rien compris au dossier",
+]
+
+
+@pytest.mark.parametrize("text", FRENCH_SPAM_UNSEEN)
+def test_french_comment_spam_in_new_words_is_spam(model: classifier.Model, text: str) -> None:
+    assert model.score(text).spam > 0.5
+
+
+@pytest.mark.parametrize("text", RISKY_FRENCH_HAM)
+def test_risky_looking_french_ham_is_not_spam(model: classifier.Model, text: str) -> None:
+    assert model.score(text).spam < 0.5

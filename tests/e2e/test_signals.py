@@ -209,6 +209,21 @@ def test_akismet_comment_check_as_a_client_drives_it(service: ServiceProcess) ->
     assert akismet(service, "comment-check", **{**base, "api_key": "wrong"}, comment_content="x").text == "invalid"
 
 
+@pytest.mark.parametrize(("text", "verdict"), [
+    ("Besoin d'un prêt entre particuliers rapide et sérieux ? Taux 2%, réponse en 24h. Contactez M. Lemaire sur "
+     "WhatsApp +33 6 39 98 41 27 ou https://pret-rapide.example", "true"),
+    ("Grand marabout Koffi, retour de l'être aimé en 72 heures, travail garanti, contactez-moi au 06 45 12 78 90",
+     "true"),
+    ("Pour les victimes de violences, le 3919 répond jour et nuit, gratuitement : https://arretonslesviolences.gouv.fr",
+     "false"),
+])
+def test_an_unmodified_akismet_client_gets_french_verdicts(service: ServiceProcess, text: str, verdict: str) -> None:
+    # Before: the French loan scam was answered "false" (spam 0.36-0.45).
+    answer = akismet(service, "comment-check", api_key=service.api_key, blog="https://blog.example",  # type: ignore[attr-defined]
+                     user_ip=next(_ips), comment_type="comment", blog_lang="fr_fr", comment_content=text, is_test="1")
+    assert answer.text == verdict
+
+
 def test_akismet_is_test_stores_nothing(service: ServiceProcess) -> None:
     before = service.redis.xlen(service.keys.incoming())  # type: ignore[attr-defined]
     answer = akismet(service, "comment-check", api_key=service.api_key, blog="https://blog.example",  # type: ignore[attr-defined]
