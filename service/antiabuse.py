@@ -144,9 +144,11 @@ class Guard:
         """The flood budget's name for an email: every variant of one mailbox shares it."""
         return self.digest(canonical_mailbox(email))
 
-    def _flood_keys(self, email: str, ip: str) -> list[str]:
-        who, _ = network_of(ip, self.settings.ipv4_prefix, self.settings.ipv6_prefix)
+    def _flood_keys(self, email: str, who: str) -> list[str]:
         return [f"{self.base}:flood:ip:{self.digest(who)}", self.flood_email_key(self.mailbox_digest(email))]
+
+    def _client(self, ip: str) -> tuple[str, str]:
+        return network_of(ip, self.settings.ipv4_prefix, self.settings.ipv6_prefix)
 
     def admission(self, post_id: str, email: str, ip: str, content: str, checks: bool = True) -> Admission:
         """Keys and arguments for admit.lua (flood, rate, author rule, wave) and the duplicate check."""
@@ -157,8 +159,8 @@ class Guard:
             bands = minhash(norm).reshape(BANDS, ROWS)
             wave_keys = [f"{self.base}:wave:{i}:{zlib.crc32(band.tobytes()):08x}" for i, band in enumerate(bands)]
         candidates = [f"email:{self.digest(email)}"] + [f"ip:{p}" for p in ip_prefixes(ip)]
-        who, network = network_of(ip, s.ipv4_prefix, s.ipv6_prefix)
-        keys = [*self._flood_keys(email, ip), f"{self.base}:bucket:{self.digest(who)}",
+        who, network = self._client(ip)
+        keys = [*self._flood_keys(email, who), f"{self.base}:bucket:{self.digest(who)}",
                 f"{self.base}:bucket:net:{self.digest(network)}", self.authors_key, *wave_keys]
         args = ["1" if checks else "0", str(int(s.flood_seconds * 1000)), str(s.rate_burst),
                 repr(s.rate_per_minute / 60_000), self.digest(email), str(s.wave_window_seconds),
@@ -168,7 +170,7 @@ class Guard:
     def release(self, post_id: str, email: str, ip: str, content: str) -> None:
         """Forget an admission whose answer was lost, so that a retry is not refused."""
         duplicate = self.keys.duplicate(post_id, self._fingerprint(post_id, email, folded(content)))
-        self.redis.delete(*self._flood_keys(email, ip), duplicate)
+        self.redis.delete(*self._flood_keys(email, self._client(ip)[0]), duplicate)
 
     # -- blocked and held authors -----------------------------------------------------------------
     @property

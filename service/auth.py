@@ -78,6 +78,12 @@ def revoke_tokens(client: redis.Redis, keys: Keys, name: str) -> int:
     return int(client.hdel(keys.tokens, *doomed)) if doomed else 0
 
 
+def bearer_token() -> str:
+    """The token of an ``Authorization: Bearer <token>`` header, or '' when there is none."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
 def moderator_required(view: F) -> F:
     """401 without a bearer token, 403 with an unknown one; sets ``g.moderator``."""
 
@@ -85,13 +91,13 @@ def moderator_required(view: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from service.extensions import get_store
 
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        token = bearer_token()
+        if not token:
             raise Unauthorized()
         store = get_store()
-        name = moderator_for(store.redis, store.keys, token.strip())
+        name = moderator_for(store.redis, store.keys, token)
         if name is None:
-            if record_failure(store.redis, store.keys, "token", request.remote_addr or "?", token_hash(token.strip())):
+            if record_failure(store.redis, store.keys, "token", request.remote_addr or "?", token_hash(token)):
                 raise TooManyRequests("Too many invalid tokens from this address; try again later.",
                                       headers={"Retry-After": str(WINDOW_SECONDS)})
             raise Forbidden("This token is not a valid moderator token.")

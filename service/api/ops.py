@@ -5,10 +5,10 @@ from __future__ import annotations
 import hmac
 
 import redis
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify
 
 from service import metrics
-from service.auth import moderator_for
+from service.auth import bearer_token, moderator_for
 from service.errors import Forbidden, Unauthorized
 from service.extensions import get_model, get_store
 from service.openapi import spec_dict
@@ -43,13 +43,13 @@ def readyz() -> tuple[Response, int]:
 def prometheus() -> Response:
     """Prometheus exposition of every process's metrics and the live queue gauges, for a scraper holding
     ``MODERATION_METRICS_TOKEN`` or a moderator token (``Authorization: Bearer ...``)."""
-    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not given.strip():
+    given = bearer_token()
+    if not given:
         raise Unauthorized("A metrics or moderator token is required (Authorization: Bearer <token>).")
     expected = current_app.config["METRICS_TOKEN"] or ""
     store = get_store()
-    if not (expected and hmac.compare_digest(given.strip(), expected)) \
-            and moderator_for(store.redis, store.keys, given.strip()) is None:
+    scraper = bool(expected) and hmac.compare_digest(given, expected)
+    if not scraper and moderator_for(store.redis, store.keys, given) is None:
         raise Forbidden("This token may not read the metrics.")
     return Response(metrics.exposition(store), mimetype="text/plain; version=0.0.4")
 
