@@ -160,6 +160,14 @@ def toxifrench_dev(root: Path) -> list[Example]:
     return [Example(r["content"], int(r["label"]), "toxifrench") for r in _rows(path if path.exists() else None)]
 
 
+def toxifrench_agreement(root: Path) -> list[Example]:
+    """ToxiFrench's annotation-agreement sample: 499 more real comments from the same forum, in neither
+    half of the benchmark. Trained on (its metrics come from k-fold CV), read from shared/data only."""
+    path = root / "toxifrench-agreement" / "ToxiFrench-agreement.csv"
+    return [Example(r["content"], int(r["label"]), "toxifrench_agreement")
+            for r in _rows(path if path.exists() else None)]
+
+
 def french_comment_spam(root: Path) -> list[Example]:
     """French blog-comment spam and risky-looking ham written for this project (bundled): the text a head
     sees (the comment plus its website's domain), grouped by template family for cross-validation."""
@@ -215,6 +223,7 @@ def source_files(root: Path) -> dict[str, Path]:
         "ftr-french-racist-tweets/FTR_new_labels.csv",
         "jigsaw-toxic-samples/*.csv",
         "toxifrench-benchmark/ToxiFrenchBalanced-dev.csv",
+        "toxifrench-agreement/ToxiFrench-agreement.csv",
         "french-comment-spam/comments.jsonl",
     ]
     found: dict[str, Path] = {}

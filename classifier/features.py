@@ -28,6 +28,10 @@ _EN = frozenset(
     "don't".split()
 )
 
+# Words that never start or end a phrase an explanation names ("de", "the", ...).
+FUNCTION_WORDS = _FR | _EN | frozenset(
+    "vos votre nos notre moi toi lui eux ils elles on ça ca cet par chez your our my me us them they".split())
+
 
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 
@@ -140,7 +144,8 @@ def _fold_char(ch: str) -> str:
 
 
 def find_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
-    """Where normalised terms (e.g. 'connard' from 'C0nnârd') are written in the original text.
+    """Where normalised terms (e.g. 'connard' from 'C0nnârd', 'pret entre particuliers' from 'prêt
+    entre  particuliers') are written in the original text.
 
     The text is folded one character at a time, so offsets in the fold are offsets in the text.
     """
@@ -150,8 +155,27 @@ def find_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
         folded = text.lower().translate(_LEET)
     else:
         folded = "".join(_fold_char(ch) for ch in text)
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(t) for t in terms) + r")(?!\w)")
+    words = (r"[\W_]{1,5}".join(re.escape(w) for w in t.split()) for t in terms)
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(words) + r")(?!\w)")
     return [(m.start(), m.end()) for m in pattern.finditer(folded)]
+
+
+# What a moderator sees marked in a comment beside the words: each signal written as one span.
+_SIGNAL_PATTERNS = {"links": _URL, "obfuscated_link": _OBFUSCATED, "phone_number": _PHONE,
+                    "messaging_handle": _MESSAGING, "email_in_text": _EMAIL, "money_amount": _MONEY}
+
+
+def signal_spans(text: str, names: list[str]) -> list[tuple[int, int, str]]:
+    """Where the named signals are written: a phone number or a link is one span, labelled by its
+    signal, never its digits one by one."""
+    return [(m.start(), m.end(), name) for name in names if name in _SIGNAL_PATTERNS
+            for m in _SIGNAL_PATTERNS[name].finditer(text)]
+
+
+def without_links(text: str) -> str:
+    """The text with its written links and email addresses blanked: each is explained as one span,
+    not word by word."""
+    return _EMAIL.sub(" ", _URL.sub(" ", text))
 
 
 def model_input(content: str, url: str | None = None) -> str:

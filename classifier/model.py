@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -14,6 +15,7 @@ from sklearn.utils import murmurhash3_32
 from classifier.artifact import HeadWeights
 from classifier.encoder import DIMENSIONS, Encoder
 from classifier.features import (
+    FUNCTION_WORDS,
     SIGNALS,
     detect_language,
     find_links,
@@ -21,14 +23,20 @@ from classifier.features import (
     find_spans,
     model_input,
     normalise,
+    signal_spans,
     signals,
     url_domain,
+    without_links,
 )
 from classifier.pipeline import DEFAULT_PARAMS, build_hashers
 
 HEAD_NAMES = ("spam", "toxicity")
 REASON_THRESHOLD = 0.5
 TOP_TERMS = 3
+PHRASE_WORDS = 4  # the longest phrase an explanation names
+PAIR_MIN = 0.005  # how much a word pair must push up for its two words to read as one phrase
+_TOKENS = re.compile(r"(?u)\b\w+\b")  # the word hasher's token_pattern
+_PUNCTUATION = re.compile(r"[.!?;:,()\[\]«»\"\n]+")
 SIGNAL_LABELS = {
     "links": "links", "link_domains": "several link domains", "phone_number": "phone number",
     "messaging_handle": "messaging app (WhatsApp, Telegram…)", "obfuscated_link": "disguised link",
@@ -74,6 +82,21 @@ def _word_index(token: str, n_features: int) -> int:
     if h == -(2**31):
         return (2**31 - 1 - (n_features - 1)) % n_features
     return abs(h) % n_features
+
+
+def _weak(token: str) -> bool:
+    """A word that cannot start or end a phrase: "de", "the", a lone letter."""
+    return len(token) < 2 or token in FUNCTION_WORDS
+
+
+# Words that may open a phrase ("sans ordonnance") but say nothing alone.
+_NOT_ALONE = frozenset("sans pour tout tous plus tres bien avoir faire".split())
+
+
+def _written(content: str, term: str) -> str:
+    """A normalised term as the comment writes it, or the term itself when it cannot be found."""
+    found = find_spans(content, [term])
+    return content[found[0][0]:found[0][1]] if found else term
 
 
 def signal_matrix(contents: list[str], urls: list[str]) -> np.ndarray:
@@ -174,7 +197,7 @@ class Model:
             subscores[name] = probs["toxicity"] * given_toxic
         out = []
         for i, content in enumerate(contents):
-            reasons = self._reasons(i, texts[i], content, urls[i], probs, weighted, dense[i])
+            reasons = self._reasons(i, counts[i], content, urls[i], probs, dense[i])
             out.append(
                 Scores(
                     spam=round(float(probs["spam"][i]), 4),
@@ -187,22 +210,53 @@ class Model:
             )
         return out
 
-    def _top_terms(self, head: str, row: sp.csr_matrix, text: str) -> list[tuple[str, float]]:
-        """Words that pushed this head up most: each word's own feature plus its character n-grams
-        (most of what the n-gram side knows about "c0nnard" lives in "onna", "nard", ...)."""
-        coef = self._heads[head].coef
+    def _phrases(self, head: str, counts: sp.csr_matrix, content: str) -> list[tuple[str, float]]:
+        """The phrases that pushed this head up most, strongest first.
+
+        Words are weighed by the head's fast twin where there is one: it reads only n-grams and
+        signals, so its word weights carry what the full head also learns through the (unreadable)
+        sentence embedding. Each word counts its own feature plus its character n-grams (most of
+        what is known about "c0nnard" lives in "onna", "nard", ...); a neighbour whose word pair
+        pushes up too joins the phrase ("prêt entre particuliers"), at most ``PHRASE_WORDS`` long.
+        A phrase never starts or ends on a function word; numbers never stand in one (a phone
+        number or an amount is one signal span instead); words of a written link are the link's."""
+        weights_of = self._heads.get(f"{head}.fast", self._heads[head])
+        coef = weights_of.coef
+        row = tfidf(weights_of, counts)
         weights = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
-        contributions: dict[str, float] = {}
-        for token in self._analyzer(text):
-            if " " in token or token in contributions:
-                continue
+        # a phrase never crosses punctuation: "garantis. Appelez" is two
+        chunks = [_TOKENS.findall(c) for c in _PUNCTUATION.split(normalise(without_links(content)))]
+        word: dict[str, float] = {}
+        for token in {t for chunk in chunks for t in chunk}:
             idx = _word_index(token, self._word_features)
             total = weights.get(idx, 0.0) * float(coef[idx])
             for gram in _char_wb_grams(token, *self._char_range):
                 cidx = self._word_features + _word_index(gram, self._char_features)
                 total += weights.get(cidx, 0.0) * float(coef[cidx])
-            contributions[token] = total
-        ranked = sorted(contributions.items(), key=lambda kv: -kv[1])
+            word[token] = total
+        runs: list[list[str]] = []
+        for tokens in chunks:
+            run: list[str] = []
+            for i, token in enumerate(tokens):
+                if run and run[-1] == tokens[i - 1] and len(run) < PHRASE_WORDS and not token.isdigit():
+                    idx = _word_index(f"{tokens[i - 1]} {token}", self._word_features)
+                    if weights.get(idx, 0.0) * float(coef[idx]) > PAIR_MIN and word[token] > 0:
+                        run.append(token)
+                        continue
+                run = [] if token.isdigit() else [token]
+                runs.append(run)
+        phrases: dict[str, float] = {}
+        for run in runs:
+            while run and (word[run[0]] <= 0 or _weak(run[0])):
+                run.pop(0)
+            while run and (word[run[-1]] <= 0 or _weak(run[-1])):
+                run.pop()
+            if run and not (len(run) == 1 and run[0] in _NOT_ALONE):
+                pairs = [f"{a} {b}" for a, b in zip(run, run[1:], strict=False)]
+                score = sum(word[t] for t in run) + sum(
+                    weights.get(i, 0.0) * float(coef[i]) for i in {_word_index(p, self._word_features) for p in pairs})
+                phrases[" ".join(run)] = max(score, phrases.get(" ".join(run), score))
+        ranked = sorted(phrases.items(), key=lambda kv: -kv[1])
         return [(t, round(w, 2)) for t, w in ranked[:TOP_TERMS] if w > 0.05]
 
     def _top_signals(self, head: str, dense: np.ndarray) -> list[tuple[str, float]]:
@@ -215,11 +269,10 @@ class Model:
     def _reasons(
         self,
         i: int,
-        text: str,
+        counts: sp.csr_matrix,
         content: str,
         url: str,
         probs: dict[str, np.ndarray],
-        weighted: dict[str, sp.csr_matrix],
         dense: np.ndarray,
     ) -> list[dict[str, Any]]:
         reasons: list[dict[str, Any]] = []
@@ -228,9 +281,15 @@ class Model:
             p = float(probs[head][i])
             if p < REASON_THRESHOLD:
                 continue
-            terms = self._top_terms(head, weighted[head][i], text)
+            terms = self._phrases(head, counts, content)
             pushes = self._top_signals(head, dense)
-            parts = [f'"{t}" +{w}' for t, w in terms] + [f"{SIGNAL_LABELS[n]} +{w}" for n, w in pushes]
+            # each phrase as the commenter wrote it ("prêt", not "pret"), where it can be found
+            written = {t: _written(content, t) for t, _ in terms}
+            # strongest first, phrases and signals alike: the first is what the moderator reads first
+            ranked = sorted([(w, "phrase", written[t]) for t, w in terms] + [(w, "signal", n) for n, w in pushes],
+                            key=lambda item: -item[0])
+            parts = [f"« {name} » +{w}" if kind == "phrase" else f"{SIGNAL_LABELS[name]} +{w}"
+                     for w, kind, name in ranked]
             detail = f"{labels[head]} ({p:.2f})"
             if parts:
                 detail += ": " + ", ".join(parts)
@@ -238,7 +297,10 @@ class Model:
             reasons.append(
                 {"source": "classifier", "rule": head, "detail": detail, "score": round(p, 4),
                  "threshold": REASON_THRESHOLD, "terms": [t for t, _ in terms],
-                 "signals": [n for n, _ in pushes], "spans": [list(s) for s in spans]}
+                 "phrases": [written[t] for t, _ in terms],
+                 "signals": [n for n, _ in pushes], "spans": [list(s) for s in spans],
+                 "top": {ranked[0][1]: ranked[0][2]} if ranked else {},
+                 "signal_spans": [list(s) for s in signal_spans(content, [n for n, _ in pushes])]}
             )
         links = find_links(content) + ([url] if url else [])
         if links:

@@ -125,9 +125,8 @@ def _matches(comment: dict[str, Any], reason: str, language: str, query: str) ->
 
 
 def _card(comment: dict[str, Any]) -> dict[str, Any]:
-    terms = {t for r in comment["reasons"] for t in r.get("terms", [])}
     links: list[str] = next((r.get("domains", []) for r in comment["reasons"] if r.get("rule") == "links"), [])
-    return {**comment, "segments": segments(comment["content"], terms), "domains": links,
+    return {**comment, "segments": segments(comment["content"], comment["reasons"]), "domains": links,
             "reasons_shown": [describe(r) for r in comment["reasons"] if r.get("rule") != "links"],
             "kinds": kinds_shown(comment.get("scores") or {})}
 
@@ -145,8 +144,10 @@ def describe(reason: dict[str, Any]) -> str:
     text = label.format(threshold=reason.get("threshold", ""))
     if "score" in reason and reason.get("rule") in ("spam", "toxicity"):
         text += f" ({reason['score']:.2f})"
-    if reason.get("terms"):
-        text += " : " + ", ".join(f"« {t} »" for t in reason["terms"])
+    named = [f"« {t} »" for t in reason.get("phrases") or reason.get("terms", [])]
+    named += [g.t.get(f"signal_{n}", n) for n in reason.get("signals", [])]
+    if named:
+        text += " : " + ", ".join(named)
     elif reason.get("count") and reason.get("rule") == "phone_number":
         text += f" : {reason['count']}"
     return text

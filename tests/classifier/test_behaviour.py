@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import classifier
+from classifier.features import normalise
 
 CIVIL = "Merci pour cet article très clair, j'ai appris beaucoup de choses."
 
@@ -72,8 +73,9 @@ def test_obfuscated_insults_are_caught(model: classifier.Model, text: str) -> No
 def test_explanations_point_at_the_words_in_the_original_text(model: classifier.Model) -> None:
     text = "Franchement, espèce de C0NNARD, tu n'as rien compris."
     toxic = next(r for r in model.score(text).reasons if r["rule"] == "toxicity")
-    assert "connard" in toxic["terms"]
-    assert [text[a:b] for a, b in toxic["spans"] if text[a:b].lower() == "c0nnard"] == ["C0NNARD"]
+    assert any("connard" in term for term in toxic["terms"])  # normalised, to match and filter on
+    assert "espèce de C0NNARD" in toxic["phrases"]  # as the commenter wrote it, for the moderator
+    assert "espèce de C0NNARD" in [text[a:b] for a, b in toxic["spans"]]
 
 
 @pytest.mark.parametrize(("text", "language"), [
@@ -152,3 +154,51 @@ def test_french_comment_spam_in_new_words_is_spam(model: classifier.Model, text:
 @pytest.mark.parametrize("text", RISKY_FRENCH_HAM)
 def test_risky_looking_french_ham_is_not_spam(model: classifier.Model, text: str) -> None:
     assert model.score(text).spam < 0.5
+
+
+# One comment per French spam family, written for this test: the strongest reason for calling it spam
+# must be something a moderator recognises — a phrase of the family or a signal it is known by — never
+# a bare number or a fragment of one.
+FAMILY_EXPLANATIONS = {
+    "loan": ("Vous cherchez un prêt entre particuliers ? Je prête de 5 000 à 80 000 euros, dossier simple",
+             ["pret", "particuliers"], []),
+    "credit": ("Crédit sans justificatif accordé en 48h même fiché Banque de France, demandez votre simulation",
+               ["credit", "justificatif", "fiche"], []),
+    "marabout": ("Le grand marabout Djibril fait revenir l'être aimé, retour affectif immédiat, appelez le "
+                 "07 58 44 12 90", ["marabout", "retour affectif", "etre aime"], ["phone_number"]),
+    "clairvoyant": ("Voyant médium pur, flash gratuit sur votre avenir amoureux, consultation par téléphone",
+                    ["voyant", "medium", "voyance"], []),
+    "crypto_recovery": ("Victime d une arnaque crypto ? Notre cabinet récupère vos fonds perdus en 72h, contactez "
+                        "recuperation.fonds@gmail.com", ["recupere", "fonds", "arnaque", "crypto"], ["email_in_text"]),
+    "pharmacy": ("Achetez du viagra générique sans ordonnance, envoi discret et paiement sécurisé",
+                 ["viagra", "ordonnance", "discret"], []),
+    "casino": ("Casino en ligne avec bonus sans dépôt et tours gratuits, retrait rapide",
+               ["casino", "bonus", "tours gratuits", "depot"], []),
+    "adult": ("Des célibataires coquines près de chez toi cherchent un plan ce soir, photos privées sur "
+              "https://plan-coquin.example", ["coquine", "celibataires", "photos privees"], ["links"]),
+    "work_from_home": ("Travail à domicile, gagnez 2500 € par mois sans expérience, quelques heures par jour",
+                       ["travail", "domicile", "gagnez", "par jour"], ["money_amount"]),
+    "contact_bait": ("Pour plus d'infos ajoutez-moi sur Telegram, je réponds à tout le monde",
+                     ["telegram", "ajoutez"], ["messaging_handle"]),
+}
+
+
+@pytest.mark.parametrize("family", sorted(FAMILY_EXPLANATIONS))
+def test_the_strongest_spam_reason_is_a_phrase_a_moderator_recognises(model: classifier.Model, family: str) -> None:
+    text, words, signals = FAMILY_EXPLANATIONS[family]
+    spam = next(r for r in model.score(text).reasons if r["rule"] == "spam")
+    (kind, name), = spam["top"].items()
+    if kind == "phrase":
+        folded = normalise(name)
+        assert any(w in folded for w in words), f"{family}: top phrase « {name} », expected one of {words}"
+    else:
+        assert name in signals, f"{family}: top signal {name}, expected one of {signals}"
+    assert all(not p.replace(" ", "").isdigit() for p in spam["phrases"])
+
+
+def test_a_phone_number_is_one_span_labelled_as_such(model: classifier.Model) -> None:
+    text = "Besoin d'un prêt entre particuliers ? Contactez M. Lemaire sur WhatsApp +33 6 39 98 41 27"
+    spam = next(r for r in model.score(text).reasons if r["rule"] == "spam")
+    assert [text[a:b] for a, b, kind in spam["signal_spans"] if kind == "phone_number"] == ["+33 6 39 98 41 27"]
+    assert "prêt entre particuliers" in spam["phrases"]
+    assert [text[a:b] for a, b in spam["spans"]] and not any(text[a:b].strip().isdigit() for a, b in spam["spans"])

@@ -209,3 +209,20 @@ def test_english_switch_and_phone_layout_with_screenshots(page: Any, service: Se
     page.goto(f"{service.base}/moderation/?post=shots&lang=en")
     assert page.get_by_role("heading", level=1).inner_text() == "Moderation queue"
     assert (output_dir / "review-queue.png").stat().st_size > 10_000
+
+
+def test_a_loan_scam_card_marks_the_phrases_and_the_phone_number_whole(page: Any, service: ServiceProcess,
+                                                                        tokens: dict[str, str]) -> None:
+    scam = ("Besoin d'un prêt entre particuliers rapide et sérieux ? Taux 2%, réponse en 24h. "
+            "Contactez M. Lemaire sur WhatsApp +33 6 39 98 41 27")
+    comment_id = submit(service, "scam", scam)
+    scored(service, tokens["alice"], comment_id)
+    page.goto(f"{service.base}/moderation/?post=scam&status=spam")
+    if page.locator(f"#c-{comment_id}").count() == 0:  # filed as spam or held, depending on the policy
+        page.goto(f"{service.base}/moderation/?post=scam")
+    card = page.locator(f"#c-{comment_id}")
+    assert "prêt entre particuliers" in card.locator("mark:not(.signal)").all_inner_texts()
+    phone = card.locator("mark.signal", has_text="+33")
+    assert phone.inner_text() == "+33 6 39 98 41 27" and phone.get_attribute("title") == "numéro de téléphone"
+    assert "« prêt entre particuliers »" in card.inner_text()
+    assert not any(t.strip().isdigit() for t in card.locator("mark").all_inner_texts())  # never bare digits
