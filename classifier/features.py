@@ -5,6 +5,7 @@ Everything here is pure and fast: it runs once per comment in the scoring worker
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from urllib.parse import urlsplit
@@ -138,23 +139,26 @@ def detect_language(text: str) -> str:
     return "fr" if fr >= en else "en"
 
 
+@functools.lru_cache(maxsize=4096)
 def _fold_char(ch: str) -> str:
     folded = strip_accents(ch.casefold())[:1] or ch
     return folded.translate(_LEET)
 
 
-def find_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
-    """Where normalised terms (e.g. 'connard' from 'C0nnârd', 'pret entre particuliers' from 'prêt
-    entre  particuliers') are written in the original text.
+def fold(text: str) -> str:
+    """Case, accents and leetspeak folded one character at a time: offsets in the fold are offsets in
+    the text. Fold once, then look for as many terms as needed with ``find_spans``."""
+    if text.isascii():
+        return text.lower().translate(_LEET)
+    return "".join(map(_fold_char, text))
 
-    The text is folded one character at a time, so offsets in the fold are offsets in the text.
-    """
+
+def find_spans(text: str, terms: list[str], folded: str | None = None) -> list[tuple[int, int]]:
+    """Where normalised terms (e.g. 'connard' from 'C0nnârd', 'pret entre particuliers' from 'prêt
+    entre  particuliers') are written in the original text (``folded``: its ``fold``, if known)."""
     if not terms:
         return []
-    if text.isascii():
-        folded = text.lower().translate(_LEET)
-    else:
-        folded = "".join(_fold_char(ch) for ch in text)
+    folded = fold(text) if folded is None else folded
     words = (r"[\W_]{1,5}".join(re.escape(w) for w in t.split()) for t in terms)
     pattern = re.compile(r"(?<!\w)(?:" + "|".join(words) + r")(?!\w)")
     return [(m.start(), m.end()) for m in pattern.finditer(folded)]

@@ -21,6 +21,7 @@ from classifier.features import (
     find_links,
     find_phones,
     find_spans,
+    fold,
     model_input,
     normalise,
     signal_spans,
@@ -93,10 +94,6 @@ def _weak(token: str) -> bool:
 _NOT_ALONE = frozenset("sans pour tout tous plus tres bien avoir faire".split())
 
 
-def _written(content: str, term: str) -> str:
-    """A normalised term as the comment writes it, or the term itself when it cannot be found."""
-    found = find_spans(content, [term])
-    return content[found[0][0]:found[0][1]] if found else term
 
 
 def signal_matrix(contents: list[str], urls: list[str]) -> np.ndarray:
@@ -284,7 +281,9 @@ class Model:
             terms = self._phrases(head, counts, content)
             pushes = self._top_signals(head, dense)
             # each phrase as the commenter wrote it ("prêt", not "pret"), where it can be found
-            written = {t: _written(content, t) for t, _ in terms}
+            folded = fold(content)
+            found = {t: find_spans(content, [t], folded) for t, _ in terms}
+            written = {t: content[found[t][0][0]:found[t][0][1]] if found[t] else t for t, _ in terms}
             # strongest first, phrases and signals alike: the first is what the moderator reads first
             ranked = sorted([(w, "phrase", written[t]) for t, w in terms] + [(w, "signal", n) for n, w in pushes],
                             key=lambda item: -item[0])
@@ -293,7 +292,7 @@ class Model:
             detail = f"{labels[head]} ({p:.2f})"
             if parts:
                 detail += ": " + ", ".join(parts)
-            spans = sorted(set(find_spans(content, [t for t, _ in terms])))
+            spans = sorted({span for t in found for span in found[t]})
             reasons.append(
                 {"source": "classifier", "rule": head, "detail": detail, "score": round(p, 4),
                  "threshold": REASON_THRESHOLD, "terms": [t for t, _ in terms],

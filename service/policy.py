@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from classifier import Scores
+from service.config import defaults
 from service.keys import Status
 
 SPAM_RULES = frozenset({"honeypot", "blocked_author", "block_word", "spam_discard"})
@@ -21,7 +22,7 @@ HOLD_RULES = frozenset({"time_trap", "too_many_links", "hold_word", "held_author
 
 @dataclass(frozen=True)
 class PolicySettings:
-    spam_discard_threshold: float = 0.98
+    spam_discard_threshold: float = defaults()["SPAM_DISCARD_THRESHOLD"]  # one default, in service.config
     auto_approve: bool = False
     auto_approve_max_risk: float = 0.2
     trusted_priority_factor: float = 0.5

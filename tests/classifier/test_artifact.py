@@ -102,3 +102,15 @@ def test_weights_for_other_inputs_are_refused_before_scoring(copy: Path) -> None
     artifact.save(copy, heads, manifest)
     with pytest.raises(ArtifactError, match="dense inputs"):
         classifier.load(copy)
+
+
+def test_the_spam_thresholds_in_force_are_the_ones_chosen_on_held_out_french_and_english() -> None:
+    """The shipped defaults follow the training run's choice, made on both languages' held-out scores."""
+    from service.config import defaults
+
+    chosen = json.loads((DEFAULT_PATH / "manifest.json").read_text())["metrics"]["spam"]["thresholds"]
+    assert set(chosen["akismet_at"]) == {"en", "fr"}
+    assert defaults()["AKISMET_SPAM_THRESHOLD"] == chosen["akismet"]
+    assert defaults()["SPAM_DISCARD_THRESHOLD"] == chosen["spam_discard"]
+    for lang in ("en", "fr"):  # filing with no human look costs at most that share of either language's ham
+        assert chosen["spam_discard_at"][lang]["ham_flagged"] <= chosen["discard_max_ham_rate"]
