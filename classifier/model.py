@@ -94,8 +94,6 @@ def _weak(token: str) -> bool:
 _NOT_ALONE = frozenset("sans pour tout tous plus tres bien avoir faire".split())
 
 
-
-
 def signal_matrix(contents: list[str], urls: list[str]) -> np.ndarray:
     """The hand-made ``SIGNALS`` of each comment, one row per comment."""
     hand = np.array([signals(c, u) for c, u in zip(contents, urls, strict=True)], dtype=np.float32)
@@ -145,7 +143,6 @@ class Model:
         params = {**DEFAULT_PARAMS, **manifest.get("params", {})}
         self._hashers = build_hashers(params["word_features"], params["char_features"], params["char_ngram_max"])
         self._word_features: int = params["word_features"]
-        self._analyzer = self._hashers.transformer_list[0][1].build_analyzer()
         self._char_range = (2, int(params["char_ngram_max"]))
         self._char_features: int = params["char_features"]
         self._heads = heads
@@ -235,7 +232,7 @@ class Model:
         for tokens in chunks:
             run: list[str] = []
             for i, token in enumerate(tokens):
-                if run and run[-1] == tokens[i - 1] and len(run) < PHRASE_WORDS and not token.isdigit():
+                if run and len(run) < PHRASE_WORDS and not token.isdigit():
                     idx = _word_index(f"{tokens[i - 1]} {token}", self._word_features)
                     if weights.get(idx, 0.0) * float(coef[idx]) > PAIR_MIN and word[token] > 0:
                         run.append(token)

@@ -253,8 +253,9 @@ def choose_thresholds(y: np.ndarray, p: np.ndarray, language: np.ndarray) -> dic
 
 
 def evaluate_toxicity(fitter: Fitter, root: Path, log: Log) -> tuple[dict[str, Any], tuple[float, float]]:
-    """ToxiFrench dev by 5-fold CV (each row scored by a head that never saw it), calibrated on
-    those French comments; Davidson held-out 20 %. Returns metrics and the calibration.
+    """ToxiFrench dev half and agreement sample, each by its own 5-fold CV (each row scored by a head
+    that never saw it), calibrated on those French comments; Davidson held-out 20 %. Returns metrics
+    and the calibration.
 
     Without ToxiFrench (a clone with only the bundled data), Davidson's held-out scores calibrate."""
     ex = fitter.examples
