@@ -1,6 +1,7 @@
 """Spam and toxicity scoring for comments, in French and English, fully offline.
 
-Public surface: ``load(path=None) -> Model``, ``Model.score``, ``Model.score_many``, ``Scores``.
+Public surface: ``load(path=None) -> Model``, ``Model.score``, ``Model.score_many``, ``Scores``; and for
+the service's signals and views, ``find_links``, ``url_domain``, ``detect_language`` and ``KIND_LABELS``.
 """
 
 from __future__ import annotations
@@ -9,11 +10,13 @@ from pathlib import Path
 
 from classifier.artifact import DEFAULT_PATH, ArtifactError
 from classifier.artifact import load as _load_artifact
+from classifier.data import KIND_LABELS
 from classifier.encoder import DIMENSIONS, Encoder
-from classifier.features import SIGNALS
+from classifier.features import SIGNALS, detect_language, find_links, url_domain
 from classifier.model import Model, Scores
 
-__all__ = ["DEFAULT_PATH", "ArtifactError", "Model", "Scores", "load", "shared_encoder"]
+__all__ = ["DEFAULT_PATH", "KIND_LABELS", "ArtifactError", "Model", "Scores", "detect_language", "find_links", "load",
+           "shared_encoder", "url_domain"]
 
 
 def load(path: str | Path | None = None) -> Model:

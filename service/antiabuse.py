@@ -2,7 +2,9 @@
 
 Emails and IPs are never used as key names: they are HMAC'd with the service secret first.
 Admission keys live in shard 0's slot ``{c}`` (see ``service.keys``), so the admission script
-touches one Cluster slot; the duplicate mark lives with the comment, in its post's shard.
+touches one Cluster slot; the duplicate mark lives with the comment, in its post's shard. Only
+flood, rate and duplicates are checked in the request; spam waves and author rules are facts
+the scoring worker looks up for a whole batch at once (``Guard.facts``).
 """
 
 from __future__ import annotations
@@ -15,13 +17,15 @@ import re
 import time
 import zlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import redis
+from redis.cluster import RedisCluster
 
-from classifier.features import normalise
 from service.keys import Keys
+from service.textfold import FOLD_VERSION, folded
 
 _PRIME = (1 << 61) - 1
 _RNG = np.random.default_rng(20261126)
@@ -82,20 +86,6 @@ def network_of(ip: str, ipv4_prefix: int, ipv6_prefix: int) -> tuple[str, str]:
     return (str(addr) if addr.version == 4 else network), network
 
 
-# Characters that show nothing: zero-width spaces and joiners, soft hyphens, direction marks, variation selectors.
-_INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
-                        "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]")
-_WORDS = re.compile(r"[^\W_]+")
-FOLD_VERSION = "2"  # part of every duplicate fingerprint: a new fold never matches marks made by the old one
-
-
-def folded(text: str) -> str:
-    """The text as near-duplicate and duplicate checks compare it: normalised words, without invisible
-    characters or punctuation ("Bravo !" and "bravo\u200b!!" are one text); text without words keeps its symbols."""
-    norm = normalise(_INVISIBLE.sub("", text))
-    return " ".join(_WORDS.findall(norm)) or " ".join(norm.split())
-
-
 def minhash(norm: str) -> np.ndarray:
     """32 MinHash values over character 5-grams of folded text, vectorised with numpy."""
     points = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
@@ -111,31 +101,40 @@ def minhash(norm: str) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Admission:
-    """The anti-abuse part of a submission: admit.lua's keys and arguments, and the duplicate check's."""
+    """What the request checks in Redis: admit.lua's keys and arguments, and the duplicate mark."""
 
-    keys: list[str]  # flood address, flood mailbox, address bucket, network bucket, authors hash, wave bands
-    args: list[str]  # checks, flood ms, bucket capacity and refill, author digest, wave window, rule candidates,
-    #                  network bucket capacity and refill (see admit.lua)
+    keys: list[str]  # flood address, flood mailbox, address bucket, network bucket
+    args: list[str]  # flood ms, address bucket capacity and refill, network bucket capacity and refill
     fingerprint: str  # of (post, email, folded text): the duplicate mark's name in the post's shard
-    duplicate_seconds: int
+    duplicate_seconds: int  # 0: no duplicate check
+    checks: bool  # flood and rate apply (not to machine clients that moderate for a whole blog)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What shared state says about a comment when it is scored: its spam wave and its author's rule."""
+
+    wave: int
+    author_rule: dict[str, Any] | None
+
+
+_WAVE = (Path(__file__).parent / "wave.lua").read_text()
 
 
 class Guard:
-    """Anti-abuse checks for one deployment (one prefix, one secret)."""
+    """Anti-abuse state for one deployment (one prefix, one secret): admission in the request, facts in the worker."""
 
-    def __init__(self, client: redis.Redis, prefix: str, secret: str, settings: GuardSettings, shards: int = 1):
+    def __init__(self, client: redis.Redis, keys: Keys | str, secret: str, settings: GuardSettings, shards: int = 1):
         self.redis = client
-        self.keys = Keys(prefix, shards)
-        self.base = self.keys.base
+        self.cluster = isinstance(client, RedisCluster)
+        self.keys = keys if isinstance(keys, Keys) else Keys(keys, shards)
         self.secret = secret.encode()
         self.settings = settings
+        self._wave = client.register_script(_WAVE)
 
     def digest(self, value: str) -> str:
         """A keyed hash of personal data (email, IP), usable for look-ups, useless to a reader."""
         return hmac.new(self.secret, value.strip().casefold().encode(), hashlib.sha256).hexdigest()[:32]
-
-    def flood_email_key(self, email_digest: str) -> str:
-        return f"{self.base}:flood:email:{email_digest}"
 
     def _fingerprint(self, post_id: str, email: str, norm: str) -> str:
         return self.digest(f"{FOLD_VERSION}\n{post_id}\n{canonical_mailbox(email)}\n{norm}")
@@ -145,52 +144,86 @@ class Guard:
         return self.digest(canonical_mailbox(email))
 
     def _flood_keys(self, email: str, who: str) -> list[str]:
-        return [f"{self.base}:flood:ip:{self.digest(who)}", self.flood_email_key(self.mailbox_digest(email))]
+        return [self.keys.flood_address(self.digest(who)), self.keys.flood_mailbox(self.mailbox_digest(email))]
 
     def _client(self, ip: str) -> tuple[str, str]:
         return network_of(ip, self.settings.ipv4_prefix, self.settings.ipv6_prefix)
 
     def admission(self, post_id: str, email: str, ip: str, content: str, checks: bool = True) -> Admission:
-        """Keys and arguments for admit.lua (flood, rate, author rule, wave) and the duplicate check."""
+        """Keys and arguments for admit.lua (flood and rate) and the duplicate check: no I/O."""
         s = self.settings
-        norm = folded(content)
-        wave_keys = []
-        if len(content.strip()) >= s.wave_min_chars:
-            bands = minhash(norm).reshape(BANDS, ROWS)
-            wave_keys = [f"{self.base}:wave:{i}:{zlib.crc32(band.tobytes()):08x}" for i, band in enumerate(bands)]
-        candidates = [f"email:{self.digest(email)}"] + [f"ip:{p}" for p in ip_prefixes(ip)]
         who, network = self._client(ip)
-        keys = [*self._flood_keys(email, who), f"{self.base}:bucket:{self.digest(who)}",
-                f"{self.base}:bucket:net:{self.digest(network)}", self.authors_key, *wave_keys]
-        args = ["1" if checks else "0", str(int(s.flood_seconds * 1000)), str(s.rate_burst),
-                repr(s.rate_per_minute / 60_000), self.digest(email), str(s.wave_window_seconds),
-                json.dumps(candidates), str(s.network_burst), repr(s.network_per_minute / 60_000)]
-        return Admission(keys, args, self._fingerprint(post_id, email, norm), s.duplicate_days * 86400)
+        keys = [*self._flood_keys(email, who), self.keys.bucket(self.digest(who)),
+                self.keys.network_bucket(self.digest(network))]
+        args = [str(int(s.flood_seconds * 1000)), str(s.rate_burst), repr(s.rate_per_minute / 60_000),
+                str(s.network_burst), repr(s.network_per_minute / 60_000)]
+        duplicate_seconds = s.duplicate_days * 86400 if checks else 0
+        return Admission(keys, args, self._fingerprint(post_id, email, folded(content)), duplicate_seconds, checks)
 
-    def release(self, post_id: str, email: str, ip: str, content: str) -> None:
-        """Forget an admission whose answer was lost, so that a retry is not refused."""
-        duplicate = self.keys.duplicate(post_id, self._fingerprint(post_id, email, folded(content)))
-        self.redis.delete(*self._flood_keys(email, self._client(ip)[0]), duplicate)
+    # -- facts for the scoring worker ---------------------------------------------------------
+    def wave_keys(self, content: str) -> list[str]:
+        """The MinHash band sets a text belongs to (none for a text too short to say anything)."""
+        if len(content.strip()) < self.settings.wave_min_chars:
+            return []
+        bands = minhash(folded(content)).reshape(BANDS, ROWS)
+        return [self.keys.wave_band(i, zlib.crc32(band.tobytes())) for i, band in enumerate(bands)]
+
+    def facts(self, comments: list[dict[str, Any]]) -> list[Facts]:
+        """Each comment's spam wave (counting it in) and its author's rule, for a batch, in one round trip."""
+        if not comments:
+            return []
+        pipe = self.redis.pipeline(transaction=False)
+        waves: list[int | None] = []
+        window = self.settings.wave_window_seconds
+        for c in comments:
+            bands = self.wave_keys(c.get("content") or "")
+            member = c.get("email_hash") or self.digest("")
+            when = int(c.get("created_us") or time.time() * 1e6) / 1e6
+            candidates = [f"email:{member}"] + [f"ip:{p}" for p in ip_prefixes(c.get("ip"))]
+            pipe.hmget(self.keys.authors, candidates)
+            if bands and self.cluster:
+                waves.append(int(self._wave(keys=bands, args=[member, repr(when), window])))
+            elif bands:
+                self._wave(keys=bands, args=[member, repr(when), window], client=pipe)
+                waves.append(None)
+            else:
+                waves.append(0)
+        answers = iter(pipe.execute())
+        out = []
+        for wave in waves:
+            rule = _strongest(next(answers))
+            out.append(Facts(int(next(answers)) if wave is None else wave, rule))
+        return out
 
     # -- blocked and held authors -----------------------------------------------------------------
-    @property
-    def authors_key(self) -> str:
-        return f"{self.base}:authors"
-
     def set_author(self, mode: str, by: str, email: str | None = None, ip_prefix: str | None = None,
                    note: str | None = None) -> dict[str, Any]:
         """Mark an author (by email hash or IP prefix) as always-hold or blocked."""
         entry_id = f"email:{self.digest(email)}" if email else f"ip:{ip_prefix}"
         record = {"id": entry_id, "mode": mode, "note": note or "", "by": by,
                   "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-        self.redis.hset(self.authors_key, entry_id, json.dumps(record))
+        self.redis.hset(self.keys.authors, entry_id, json.dumps(record))
         return record
 
     def list_authors(self) -> list[dict[str, Any]]:
-        return sorted((json.loads(v) for v in self.redis.hvals(self.authors_key)), key=lambda r: r["at"])
+        return sorted((json.loads(v) for v in self.redis.hvals(self.keys.authors)), key=lambda r: r["at"])
 
     def delete_author(self, entry_id: str) -> bool:
-        return bool(self.redis.hdel(self.authors_key, entry_id))
+        return bool(self.redis.hdel(self.keys.authors, entry_id))
+
+    def forget(self, email: str) -> None:
+        """Erase an email's traces from admission: its flood mark, its rule, its place in every spam wave."""
+        digest = self.digest(email)
+        self.redis.delete(self.keys.flood_mailbox(self.mailbox_digest(email)))
+        self.delete_author(f"email:{digest}")
+        for key in self.redis.scan_iter(match=self.keys.wave_pattern, count=1000):
+            self.redis.zrem(key, digest)
+
+
+def _strongest(found: list[str | None]) -> dict[str, Any] | None:
+    """The author's rule among those matching: a block beats a hold."""
+    rules = [json.loads(v) for v in found if v]
+    return next((r for r in rules if r["mode"] == "block"), rules[0] if rules else None)
 
 
 def ip_prefixes(ip: str | None) -> list[str]:

@@ -105,3 +105,28 @@ def moderator_required(view: F) -> F:
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+# -- review-page sessions: server-side, so that signing out or revoking the token ends every copy of the cookie --
+def _session_key(keys: Keys, sid: str) -> str:
+    return keys.session(hashlib.sha256(sid.encode()).hexdigest())
+
+
+def open_session(client: redis.Redis, keys: Keys, sid: str, moderator: str, token: str, seconds: int) -> None:
+    """Remember that cookie session ``sid`` signed in as ``moderator`` with ``token``, for at most ``seconds``."""
+    record = {"moderator": moderator, "token_hash": token_hash(token), "at": now_iso()}
+    client.set(_session_key(keys, sid), json.dumps(record), ex=seconds)
+
+
+def session_moderator(client: redis.Redis, keys: Keys, sid: object) -> str | None:
+    """Who session ``sid`` is signed in as, while both the session and its token live."""
+    record = client.get(_session_key(keys, sid)) if isinstance(sid, str) else None
+    who = json.loads(record) if record else None
+    if not who or not client.hexists(keys.tokens, who["token_hash"]):
+        return None
+    return str(who["moderator"])
+
+
+def close_session(client: redis.Redis, keys: Keys, sid: object) -> None:
+    if isinstance(sid, str):
+        client.delete(_session_key(keys, sid))

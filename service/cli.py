@@ -110,11 +110,11 @@ def worker(name: str | None) -> None:
     configure_logging(cfg["LOG_LEVEL"], cfg["LOG_FORMAT"])
     lower_priority(cfg["WORKER_NICE"])
     url = cfg["REDIS_URL"] or EmbeddedRedis(cfg["DATA_DIR"]).url
-    store = _store(url, cfg)
+    resources = _resources(url, cfg)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    ScoringWorker(store, classifier.load(cfg["MODEL_PATH"]), WorkerSettings.from_config(cfg), name).run(stop)
+    ScoringWorker(resources, classifier.load(cfg["MODEL_PATH"]), WorkerSettings.from_config(cfg), name).run(stop)
 
 
 def lower_priority(nice: int) -> None:
@@ -140,7 +140,7 @@ def _issue(what: str, name: str, create: Any) -> None:
         raise click.BadParameter("a name of 1 to 100 characters", param_hint="NAME")
     cfg = config.load()
     with redis_url_for_command(cfg) as url:
-        store = _store(url, cfg)
+        store = _resources(url, cfg).store
         secret = create(store.redis, store.keys, name.strip())
     click.echo(f"{what} for {name.strip()} (shown once, keep it secret):")
     click.echo(secret)
@@ -162,7 +162,7 @@ def token_list() -> None:
 
     cfg = config.load()
     with redis_url_for_command(cfg) as url:
-        store = _store(url, cfg)
+        store = _resources(url, cfg).store
         for record in list_tokens(store.redis, store.keys):
             click.echo(f"{record['id']}  {record['created_at']}  {record['name']}")
 
@@ -175,7 +175,7 @@ def token_revoke(name: str) -> None:
 
     cfg = config.load()
     with redis_url_for_command(cfg) as url:
-        store = _store(url, cfg)
+        store = _resources(url, cfg).store
         click.echo(f"revoked {revoke_tokens(store.redis, store.keys, name)} token(s)")
 
 
@@ -208,7 +208,8 @@ def privacy_export(email: str) -> None:
 
     cfg = config.load()
     with redis_url_for_command(cfg) as url:
-        store, guard = _store(url, cfg), _guard(url, cfg)
+        res = _resources(url, cfg)
+        store, guard = res.store, res.guard
         click.echo(json.dumps(gdpr.export(store, guard, email), ensure_ascii=False, indent=2))
 
 
@@ -223,7 +224,8 @@ def privacy_erase(email: str, yes: bool) -> None:
         click.confirm("Erase every comment and trace of this email?", abort=True)
     cfg = config.load()
     with redis_url_for_command(cfg) as url:
-        result = gdpr.erase(_store(url, cfg), _guard(url, cfg), email, "cli")
+        res = _resources(url, cfg)
+        result = gdpr.erase(res.store, res.guard, email, "cli")
     click.echo(f"erased {result['comments']} comment(s), {result['audit_entries']} audit entrie(s)")
     click.echo(f"on disk: {result['disk']}")
 
@@ -233,27 +235,13 @@ def privacy_compact() -> None:
     """Rewrite Redis's append-only file, so that erased data leaves the disk."""
     cfg = config.load()
     with redis_url_for_command(cfg) as url:
-        click.echo(_store(url, cfg).rewrite_persistence())
+        click.echo(_resources(url, cfg).store.rewrite_persistence())
 
 
-def _guard(url: str, cfg: dict[str, Any]) -> Any:
-    from service.antiabuse import Guard
-    from service.connection import connect
-    from service.extensions import guard_settings
-    from service.store import shard_count
-    from service.web import secret_key
+def _resources(url: str, cfg: dict[str, Any]) -> Any:
+    from service.resources import build
 
-    secret = secret_key(cfg["SECRET_KEY"], cfg["DATA_DIR"])
-    client = connect(url, cfg["REDIS_TIMEOUT"])
-    return Guard(client, cfg["REDIS_PREFIX"], secret, guard_settings(cfg), shard_count(cfg["REDIS_SHARDS"], client))
-
-
-def _store(url: str, cfg: dict[str, Any]) -> Any:
-    from service.connection import connect
-    from service.store import CommentStore, shard_count
-
-    client = connect(url, cfg["REDIS_TIMEOUT"])
-    return CommentStore(client, cfg["REDIS_PREFIX"], shards=shard_count(cfg["REDIS_SHARDS"], client))
+    return build(cfg, url)
 
 
 if __name__ == "__main__":

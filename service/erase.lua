@@ -1,10 +1,20 @@
--- Delete one comment and every index entry that names it, in one atomic step.
--- KEYS[1] comment hash
+-- Delete one comment and every index entry that names it, in one atomic step; a comment
+-- acknowledged but not yet written by a worker is deleted as its scoring-stream entry.
+-- KEYS[1] comment hash, KEYS[2] incoming stream
 -- ARGV: 1 id, 2..5 index key templates (status time, status risk, post time, post risk),
---       6 trust template, 7 by-email template
+--       6 trust template, 7 by-email template, 8 stream entry id ('' for none), 9 consumer group
+local erased = 0
+if ARGV[8] ~= '' then
+  local found = redis.call('XRANGE', KEYS[2], ARGV[8], ARGV[8])
+  if #found > 0 and found[1][2][2] == string.sub(ARGV[1], 18) then
+    redis.call('XACK', KEYS[2], ARGV[9], ARGV[8])
+    redis.call('XDEL', KEYS[2], ARGV[8])
+    erased = 1
+  end
+end
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then
-  return 0
+  return erased
 end
 local id = ARGV[1]
 local post = redis.call('HGET', KEYS[1], 'post_id')

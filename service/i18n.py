@@ -42,6 +42,9 @@ MESSAGES: dict[str, dict[str, str]] = {
                   "en": "Duplicate comment: you have already sent this comment."},
     "forged": {"fr": "Jeton de formulaire invalide : rechargez la page.",
                "en": "Invalid form token: reload the page."},
+    "idempotency_key": {"fr": "De 1 à 255 caractères imprimables.", "en": "1 to 255 printable characters."},
+    "idempotency_reused": {"fr": "Cette clé a déjà servi avec un autre corps de requête.",
+                           "en": "This key was already used with a different request body."},
     "unavailable": {"fr": "Service momentanément indisponible, réessayez dans un instant.",
                     "en": "Service temporarily unavailable, please retry shortly."},
 }

@@ -57,9 +57,33 @@ class Keys:
         except ValueError:
             return 0
 
-    def new_id(self, post_id: str) -> str:
-        """32 hex digits: 116 random bits, then 3 hex digits naming the post's shard."""
-        return uuid.uuid4().hex[:-3] + f"{self.shard_of_post(post_id):03x}"
+    def id_suffix(self, post_id: str) -> str:
+        """A new comment id's last 15 hex digits: 48 random bits, then 3 naming the post's shard.
+
+        The first 17 come from the comment's entry in its shard's scoring stream (see ``comment_id``),
+        which the submission script creates: the id is known once the entry is written.
+        """
+        return uuid.uuid4().hex[:12] + f"{self.shard_of_post(post_id):03x}"
+
+    @staticmethod
+    def comment_id(entry_id: str, suffix: str) -> str:
+        """32 hex digits: the stream entry's milliseconds (12) and sequence (5), then ``suffix``.
+
+        So a comment acknowledged but not yet written to its hash by a worker is still found
+        from its id alone: its stream entry holds the record (``CommentStore.get``).
+        """
+        ms, _, seq = entry_id.partition("-")
+        return f"{int(ms):012x}{int(seq):05x}{suffix}"
+
+    @staticmethod
+    def entry_of(comment_id: str) -> str | None:
+        """The scoring-stream entry a comment id names, or None for an id of another form."""
+        if len(comment_id) != 32:
+            return None
+        try:
+            return f"{int(comment_id[:12], 16)}-{int(comment_id[12:17], 16)}"
+        except ValueError:
+            return None
 
     @property
     def layout(self) -> str:
@@ -145,5 +169,55 @@ class Keys:
     def session(self, session_hash: str) -> str:
         """A review-page session: who signed in with which token; deleting it signs the cookie out."""
         return f"{self.prefix}:session:{session_hash}"
+
+    # -- admission and anti-abuse (shard 0's slot) -------------------------------------------------
+    def flood_address(self, address_hash: str) -> str:
+        """Set for the flood interval after a submission from one (hashed) address."""
+        return f"{self.base}:flood:ip:{address_hash}"
+
+    def flood_mailbox(self, mailbox_hash: str) -> str:
+        """Set for the flood interval after a submission from one (hashed) mailbox."""
+        return f"{self.base}:flood:email:{mailbox_hash}"
+
+    def bucket(self, address_hash: str) -> str:
+        """Token bucket (hash: tokens, at) of one (hashed) address."""
+        return f"{self.base}:bucket:{address_hash}"
+
+    def network_bucket(self, network_hash: str) -> str:
+        """Token bucket of one (hashed) network that its addresses share."""
+        return f"{self.base}:bucket:net:{network_hash}"
+
+    @property
+    def authors(self) -> str:
+        """Hash of author rule id (``email:<hash>`` or ``ip:<prefix>``) -> rule JSON (hold or block)."""
+        return f"{self.base}:authors"
+
+    def wave_band(self, band: int, value: int) -> str:
+        """Sorted set of author hashes (by last time seen) whose text has this MinHash band."""
+        return f"{self.base}:wave:{band}:{value:08x}"
+
+    @property
+    def wave_pattern(self) -> str:
+        """SCAN pattern of every wave band (privacy erasure removes an author from each)."""
+        return f"{self.base}:wave:*"
+
+    def lock(self, name: str) -> str:
+        """A deployment-wide lock (retention purge, webhook notification) held by one worker at a time."""
+        return f"{self.base}:lock:{name}"
+
+    # -- webhooks (shard 0's slot) -----------------------------------------------------------------
+    @property
+    def webhook_retries(self) -> str:
+        """Sorted set of webhook deliveries to retry, by when."""
+        return f"{self.base}:webhook:retries"
+
+    @property
+    def webhook_notified(self) -> str:
+        """Set once an operator was told that webhook deliveries keep failing."""
+        return f"{self.base}:webhook:notified"
+
+    def webhook_log(self, endpoint_id: str) -> str:
+        """Recent delivery attempts to one endpoint."""
+        return f"{self.base}:webhook:log:{endpoint_id}"
 
     SCORING_GROUP = "scorers"

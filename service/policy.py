@@ -8,6 +8,7 @@ shadow mode is recorded with what it would have done, and does nothing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,13 @@ class PolicySettings:
     auto_approve_max_risk: float = 0.2
     trusted_priority_factor: float = 0.5
     shadow: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_config(cls, cfg: Mapping[str, Any]) -> PolicySettings:
+        """The policy's thresholds and modes from the config."""
+        shadow = frozenset(s.strip() for s in cfg["SHADOW_SIGNALS"].split(",") if s.strip())
+        return cls(cfg["SPAM_DISCARD_THRESHOLD"], cfg["AUTO_APPROVE"], cfg["AUTO_APPROVE_MAX_RISK"],
+                   cfg["TRUSTED_PRIORITY_FACTOR"], shadow)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import ipaddress
 from typing import Any
 
 from service.antiabuse import Guard
-from service.store import CommentStore, now_iso
+from service.store import CommentStore
 
 
 def truncate_ip(ip: str | None) -> str:
@@ -24,6 +24,7 @@ def truncate_ip(ip: str | None) -> str:
 
 
 def comment_ids(store: CommentStore, guard: Guard, email: str) -> list[str]:
+    """Every comment sent with ``email``, filed or still waiting in a scoring stream (see ``CommentStore.unfiled``)."""
     return store.ids_by_email(guard.digest(email))
 
 
@@ -41,35 +42,9 @@ def erase(store: CommentStore, guard: Guard, email: str, actor: str) -> dict[str
     digest = guard.digest(email)
     ids = comment_ids(store, guard, email)
     erased = store.erase(ids)
-    redacted = 0
-    for shard in store.keys.all_shards():
-        redacted += _redact(store, store.keys.audit(shard), set(ids))
-        _redact(store, store.keys.events(shard), set(ids))  # no webhook may announce an erased comment
+    redacted = store.redact(set(ids))
     store.forget_email(digest)
-    store.redis.delete(guard.flood_email_key(guard.mailbox_digest(email)))
-    guard.delete_author(f"email:{digest}")
-    _forget_waves(guard, digest)
-    store.redis.xadd(store.keys.audit(), {"comment_id": "", "actor": actor, "from": "", "to": "erased",
-                              "reason": f"erasure request: {erased} comment(s)", "model_version": "",
-                              "at": now_iso()})
+    guard.forget(email)
+    store.audit(actor, "erased", f"erasure request: {erased} comment(s)")
     # Deleted keys stay in the append-only file until it is rewritten: rewrite it now, so the data leaves the disk.
     return {"comments": erased, "audit_entries": redacted, "disk": store.rewrite_persistence()}
-
-
-def _redact(store: CommentStore, stream: str, ids: set[str]) -> int:
-    """Delete a stream's entries that name an erased comment (streams cannot be edited in place)."""
-    if not ids:
-        return 0
-    doomed, last = [], "-"
-    while True:
-        batch = store.redis.xrange(stream, min=last, max="+", count=1000)
-        doomed += [entry_id for entry_id, fields in batch if fields.get("comment_id") in ids]
-        if len(batch) < 1000:
-            break
-        last = "(" + batch[-1][0]
-    return int(store.redis.xdel(stream, *doomed)) if doomed else 0
-
-
-def _forget_waves(guard: Guard, digest: str) -> None:
-    for key in guard.redis.scan_iter(match=f"{guard.base}:wave:*", count=1000):
-        guard.redis.zrem(key, digest)

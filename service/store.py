@@ -23,31 +23,31 @@ from service.keys import Keys, Status
 _TRANSITION = (Path(__file__).parent / "transition.lua").read_text()
 _ERASE = (Path(__file__).parent / "erase.lua").read_text()
 _ADMIT = (Path(__file__).parent / "admit.lua").read_text()
-_WRITE = (Path(__file__).parent / "write.lua").read_text()
-# One server holds every slot: admission and storage run as one script, one round trip.
-# ARGV 1 and 2 say how many of KEYS and ARGV belong to admission.
-_SUBMIT = _ADMIT + _WRITE + """
+_APPEND = (Path(__file__).parent / "append.lua").read_text()
+_MATERIALISE = (Path(__file__).parent / "materialise.lua").read_text()
+# One server holds every slot: admission and the append run as one script, one round trip.
+# KEYS 1-4 and ARGV 2-6 are admission's (ARGV 1: whether it applies), the rest the append's.
+_RECEIVE = _ADMIT + _APPEND + """
 local function part(t, from, to)
   local out = {}
   for i = from, to do out[#out + 1] = t[i] end
   return out
 end
-local ka, aa = tonumber(ARGV[1]), tonumber(ARGV[2])
-local admit_keys, admit_argv = part(KEYS, 1, ka), part(ARGV, 3, 2 + aa)
-local write_keys, write_argv = part(KEYS, ka + 1, #KEYS), part(ARGV, 3 + aa, #ARGV)
-if is_duplicate(write_keys, write_argv) then return {'duplicate', 0} end
-local admitted = admit(admit_keys, admit_argv)
-if admitted[1] ~= 'ok' then return admitted end
-return write(write_keys, write_argv, admitted[2], admitted[3])
+local admit_keys, admit_argv = part(KEYS, 1, 4), part(ARGV, 2, 6)
+local append_keys, append_argv = part(KEYS, 5, #KEYS), part(ARGV, 7, #ARGV)
+local no = refused(append_keys, append_argv)
+if no then return no end
+if ARGV[1] == '1' then
+  local admitted = admit(admit_keys, admit_argv)
+  if admitted[1] ~= 'ok' then return admitted end
+end
+return append(append_keys, append_argv)
 """
-# A Redis Cluster: admission (its slot) first, then storage (the post's shard); see ``submit``.
+# A Redis Cluster: admission (its slot) first, then the append (the post's shard); see ``receive``.
 _ADMIT_ALONE = _ADMIT + "\nreturn admit(KEYS, ARGV)\n"
-_WRITE_ALONE = _WRITE + """
-if is_duplicate(KEYS, ARGV) then return {'duplicate', 0} end
-return write(KEYS, ARGV, tonumber(ARGV[9]), ARGV[10])
-"""
+_APPEND_ALONE = _APPEND + "\nreturn refused(KEYS, ARGV) or append(KEYS, ARGV)\n"
 IDEMPOTENCY_SECONDS = 24 * 3600
-_JSON_FIELDS = ("scores", "reasons", "signals")
+_JSON_FIELDS = ("scores", "reasons", "signals", "door_reasons")
 
 
 def shard_count(setting: int, client: redis.Redis) -> int:
@@ -65,6 +65,15 @@ class Outcome:
 
     result: str
     previous: str
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """A submission durably received: its comment id; ``replayed`` is the first request's fingerprint
+    when an earlier request with the same Idempotency-Key was answered with this id."""
+
+    comment_id: str
+    replayed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -92,18 +101,19 @@ class BadCursor(ValueError):
 class CommentStore:
     """Redis behind a small class: injected connection, keys from one prefix, JSON payloads."""
 
-    def __init__(self, client: redis.Redis, prefix: str = "moderation", wait_replicas: int = 0,
+    def __init__(self, client: redis.Redis, keys: Keys | str = "moderation", wait_replicas: int = 0,
                  wait_ms: int = 1000, shards: int = 1):
         self.redis = client
         self.cluster = isinstance(client, RedisCluster)
         # With replicas (Sentinel), a comment is acknowledged only once this many replicas have it.
         self.wait_replicas, self.wait_ms = wait_replicas, wait_ms
-        self.keys = Keys(prefix, shards)
+        self.keys = keys if isinstance(keys, Keys) else Keys(keys, shards)
         self._transition = client.register_script(_TRANSITION)
         self._erase = client.register_script(_ERASE)
-        self._submit = client.register_script(_SUBMIT)
+        self._receive = client.register_script(_RECEIVE)
         self._admit = client.register_script(_ADMIT_ALONE)
-        self._write = client.register_script(_WRITE_ALONE)
+        self._append = client.register_script(_APPEND_ALONE)
+        self._materialise = client.register_script(_MATERIALISE)
         self._layout_checked = False
         self._turn = -1  # on a Cluster, the stream read_group last waited on
 
@@ -125,74 +135,96 @@ class CommentStore:
         self._layout_checked = True
 
     # -- writing -------------------------------------------------------------------------------
-    def new_id(self, post_id: str) -> str:
-        """A new comment id for ``post_id``: it names the post's shard."""
-        return self.keys.new_id(str(post_id))
+    def receive(self, record: dict[str, str], admission: Admission, idempotent: tuple[str, str] | None = None,
+                parent_id: str | None = None) -> Receipt:
+        """Admit and durably append one new comment (``record``: flat string fields) to its shard's stream.
 
-    def submit(self, comment: dict[str, Any], comment_id: str, admission: Admission,
-               idempotent: tuple[str, str] | None = None) -> int:
-        """Admit and store a new comment as ``received``, enqueued for scoring.
-
-        On one server (or Sentinel) this is one script and one round trip. On a Cluster the
-        admission slot and the post's shard may be on different nodes: admission runs first,
-        then storage; when storage refuses (duplicate) or fails, the admission's flood marks
-        are taken back so that a retry is not refused for a comment that was never stored.
-        Raises antiabuse.Refused (flood, rate, duplicate) having stored nothing. ``idempotent`` =
-        (key hash, answer JSON) records the answer in the same step. Returns the spam-wave size.
+        Checks, in order: an earlier answer for the same Idempotency-Key (``idempotent`` = (key hash,
+        request fingerprint)), the reply's parent (approved, same post), a duplicate, then flood and
+        rate; then one XADD. On one server (or Sentinel) this is one script and one round trip. On a
+        Cluster the admission slot and the post's shard may be on different nodes: admission runs
+        first, then the append; when the append refuses or fails, the flood marks are taken back so
+        that a retry is not refused for a comment that was never stored. Raises antiabuse.Refused
+        (flood, rate, duplicate, parent) having stored nothing.
         """
         if not self._layout_checked:
             self.check_layout()
-        created_us = time.time_ns() // 1000  # microseconds: exact in a double, and sequential submissions never tie
-        record = {k: json.dumps(v) if k in _JSON_FIELDS else str(v) for k, v in comment.items() if v is not None}
-        record.update(id=comment_id, status=Status.RECEIVED.value, created_us=str(created_us), created_at=now_iso(),
-                      risk="0")
-        k, status, post = self.keys, Status.RECEIVED.value, str(comment["post_id"])
-        shard = k.shard_of_id(comment_id)
-        idem_hash, idem_value = idempotent if idempotent else ("-", "")
-        write_keys = [k.comment(comment_id), k.by_time(status, shard), k.by_risk(status, shard),
-                      k.post_by_time(post, status), k.post_by_risk(post, status), k.incoming(shard), k.audit(shard),
-                      k.by_email(record.get("email_hash") or "-", shard), k.duplicate(post, admission.fingerprint),
-                      k.idempotency(idem_hash, post), k.events(shard)]
-        write_args = [comment_id, json.dumps(record), created_us, record["created_at"], admission.args[0],
-                      admission.duplicate_seconds, idem_value, IDEMPOTENCY_SECONDS]
+        k, post = self.keys, record["post_id"]
+        suffix = k.id_suffix(post)
+        key_hash, fingerprint = idempotent or ("-", "")
+        parent = parent_id or ""
+        if parent and k.shard_of_id(parent) != k.shard_of_post(post):
+            raise Refused("parent")  # a post's comments all live in its shard: not a comment of this post
+        shard = k.shard_of_post(post)
+        append_keys = [k.incoming(shard), k.duplicate(post, admission.fingerprint), k.idempotency(key_hash, post),
+                       k.comment(parent) if parent else k.comment(f"-{suffix}")]
+        append_args: list[Any] = [admission.duplicate_seconds, IDEMPOTENCY_SECONDS if idempotent else 0,
+                                  fingerprint, parent, post, suffix]
+        for name, value in record.items():
+            append_args += (name, value)
         if self.cluster:
-            return self._submit_in_two_steps(admission, write_keys, write_args)
-        script_keys = [*admission.keys, *write_keys]
-        script_args = [len(admission.keys), len(admission.args), *admission.args, *write_args]
-        if self.wait_replicas:
+            answer = self._receive_in_two_steps(admission, append_keys, append_args, idempotent is not None)
+        elif self.wait_replicas:
             pipe = self.redis.pipeline(transaction=False)
-            self._submit(keys=script_keys, args=script_args, client=pipe)
+            self._receive(keys=[*admission.keys, *append_keys],
+                          args=["1" if admission.checks else "0", *admission.args, *append_args], client=pipe)
             pipe.execute_command("WAIT", self.wait_replicas, self.wait_ms)
             answer, replicas = pipe.execute()
             if answer[0] == "ok" and int(replicas) < self.wait_replicas:
                 raise redis.exceptions.TimeoutError(f"comment reached {replicas} of {self.wait_replicas} replicas")
         else:
-            answer = self._submit(keys=script_keys, args=script_args)
-        if answer[0] != "ok":
-            raise Refused(answer[0], int(answer[1]) / 1000)
-        return int(answer[1])
+            answer = self._receive(keys=[*admission.keys, *append_keys],
+                                   args=["1" if admission.checks else "0", *admission.args, *append_args])
+        if answer[0] == "ok":
+            return Receipt(answer[1])
+        if answer[0] == "replay":
+            first_fingerprint, _, first_id = answer[1].partition(" ")
+            return Receipt(first_id, replayed=first_fingerprint)
+        raise Refused(answer[0], int(answer[1] or 0) / 1000)
 
-    def _submit_in_two_steps(self, admission: Admission, write_keys: list[str], write_args: list[Any]) -> int:
-        admitted = self._admit(keys=admission.keys, args=admission.args)
-        if admitted[0] != "ok":
-            raise Refused(admitted[0], int(admitted[1]) / 1000)
+    def _receive_in_two_steps(self, admission: Admission, keys: list[str], args: list[Any],
+                              idempotent: bool) -> list[Any]:
+        if admission.checks:
+            admitted = self._admit(keys=admission.keys, args=admission.args)
+            if admitted[0] != "ok":
+                first = self.redis.get(keys[2]) if idempotent else None
+                return ["replay", first] if first else list(admitted)  # a retry of a stored comment is answered
         try:
-            written = self._write(keys=write_keys, args=[*write_args, admitted[1], admitted[2]])
+            answer = self._append(keys=keys, args=args)
         except redis.exceptions.RedisError:
             self._take_back(admission)
             raise
-        if written[0] != "ok":
+        if answer[0] != "ok":
             self._take_back(admission)
-            raise Refused(written[0])
-        return int(written[1])
+        return list(answer)
 
     def _take_back(self, admission: Admission) -> None:
         """Remove the flood marks of an admission whose comment was not stored (best effort:
         they expire on their own within the flood interval)."""
+        if not admission.checks:
+            return
         try:
             self.redis.delete(*admission.keys[:2])
         except redis.exceptions.RedisError:
             pass
+
+    def release(self, admission: Admission, post_id: str) -> None:
+        """Forget an admission whose answer was lost (the connection broke), so that a retry is not refused."""
+        self.redis.delete(*admission.keys[:2], self.keys.duplicate(post_id, admission.fingerprint))
+
+    def materialise(self, comment_ids: list[str]) -> list[str]:
+        """Write acknowledged comments from their stream entries (hash, indexes, audit, event): 'written',
+        'exists' (already written: nothing is written twice) or 'gone' (erased, or not an id of ours)."""
+        k = self.keys
+        calls = []
+        for comment_id in comment_ids:
+            shard = k.shard_of_id(comment_id)
+            received = Status.RECEIVED.value
+            calls.append(([k.comment(comment_id), k.incoming(shard), k.by_time(received, shard),
+                           k.by_risk(received, shard), k.audit(shard), k.events(shard)],
+                          [comment_id, k.entry_of(comment_id) or "0-1", *k.templates(shard)[2:4],
+                           k.by_email("%s", shard)]))
+        return [str(answer) for answer in self._run(self._materialise, calls)]
 
     def transition(self, comment_id: str, allowed: tuple[Status, ...], to: Status, actor: str, reason: str,
                    fields: dict[str, Any] | None = None, risk: float | None = None, ack: str = "") -> Outcome:
@@ -211,7 +243,16 @@ class CommentStore:
                           [m.comment_id, " ".join(s.value for s in m.allowed), m.to.value, m.actor, m.reason,
                            now_iso(), json.dumps(extra), "" if m.risk is None else repr(float(m.risk)), m.ack,
                            k.SCORING_GROUP, *k.templates(shard)]))
-        return [Outcome(result, previous) for result, previous in self._run(self._transition, calls)]
+        outcomes = [Outcome(result, previous) for result, previous in self._run(self._transition, calls)]
+        # A comment acknowledged but not yet written by a worker: write it from its entry, then move it.
+        unwritten = [i for i, o in enumerate(outcomes) if o.result == "missing" and k.entry_of(moves[i].comment_id)]
+        if unwritten:
+            states = self.materialise([moves[i].comment_id for i in unwritten])
+            unwritten = [i for i, state in zip(unwritten, states, strict=True) if state != "gone"]
+            again = self._run(self._transition, [calls[i] for i in unwritten])
+            for i, (result, previous) in zip(unwritten, again, strict=True):
+                outcomes[i] = Outcome(result, previous)
+        return outcomes
 
     def _run(self, script: Any, calls: list[tuple[list[str], list[Any]]]) -> list[Any]:
         """Run a script once per (keys, args): pipelined on one server; one call at a time on a
@@ -226,34 +267,63 @@ class CommentStore:
     def erase(self, comment_ids: list[str]) -> int:
         """Delete comments and every index entry naming them; returns how many existed."""
         k = self.keys
-        calls = [([k.comment(c)], [c, *k.templates(k.shard_of_id(c)), k.by_email("%s", k.shard_of_id(c))])
-                 for c in comment_ids]
+        calls = [([k.comment(c), k.incoming(k.shard_of_id(c))],
+                  [c, *k.templates(k.shard_of_id(c)), k.by_email("%s", k.shard_of_id(c)), k.entry_of(c) or "",
+                   k.SCORING_GROUP]) for c in comment_ids]
         return sum(self._run(self._erase, calls))
-
-    def claim_idempotency(self, key_hash: str, post_id: str, seconds: int = 30) -> str | None:
-        """Mark a key as in progress; returns the stored response (or 'pending') if it was already taken."""
-        k = self.keys.idempotency(key_hash, post_id)
-        if self.redis.set(k, "pending", nx=True, ex=seconds):
-            return None
-        return self.redis.get(k) or "pending"
-
-    def idempotent_answer(self, key_hash: str, post_id: str) -> str | None:
-        return self.redis.get(self.keys.idempotency(key_hash, post_id))
-
-    def release_idempotency(self, key_hash: str, post_id: str) -> None:
-        """Forget an in-progress key whose request failed, so that a retry runs again."""
-        self.redis.delete(self.keys.idempotency(key_hash, post_id))
 
     # -- reading -------------------------------------------------------------------------------
     def get(self, comment_id: str) -> dict[str, Any] | None:
-        return self._decode(self.redis.hgetall(self.keys.comment(comment_id)))
+        return self.get_each([comment_id])[0]
 
     def get_each(self, ids: list[str]) -> list[dict[str, Any] | None]:
-        """Comments in the order asked (None where missing), in one round trip."""
+        """Comments in the order asked (None where missing), in one round trip (two when some are
+        acknowledged but not written yet: those are read from their scoring-stream entries)."""
+        if not ids:
+            return []
         pipe = self.redis.pipeline(transaction=False)
         for comment_id in ids:
             pipe.hgetall(self.keys.comment(comment_id))
-        return [self._decode(raw) for raw in pipe.execute()] if ids else []
+        found = [self._decode(raw) for raw in pipe.execute()]
+        unwritten = [i for i, c in enumerate(found) if c is None and self.keys.entry_of(ids[i])]
+        if unwritten:
+            pipe = self.redis.pipeline(transaction=False)
+            for i in unwritten:
+                entry = self.keys.entry_of(ids[i])
+                pipe.xrange(self.keys.incoming(self.keys.shard_of_id(ids[i])), entry, entry)
+            for i, rows in zip(unwritten, pipe.execute(), strict=True):
+                found[i] = self._from_entry(ids[i], rows[0][1]) if rows else None
+        return found
+
+    def _from_entry(self, comment_id: str, fields: dict[str, str]) -> dict[str, Any] | None:
+        """A comment as its stream entry holds it (what materialise.lua would write), if the entry is its own."""
+        if fields.get("id_suffix") != comment_id[17:]:
+            return None
+        record = {name: value for name, value in fields.items() if name != "id_suffix"}
+        return self._decode({**record, "id": comment_id, "status": Status.RECEIVED.value, "risk": "0"})
+
+    def unfiled(self, shard: int) -> list[tuple[str, dict[str, Any]]]:
+        """Every comment of a shard acknowledged but not filed yet, as (id, record), from its stream.
+
+        Filed entries are deleted from the stream, so this reads only the backlog the workers have
+        not finished: bounded by how far they are behind, not by how many comments are stored.
+        """
+        out, last = [], "-"
+        stream = self.keys.incoming(shard)
+        while True:
+            batch = self.redis.xrange(stream, min=last, max="+", count=1000)
+            for entry_id, fields in batch:
+                if "id_suffix" in fields:
+                    comment_id = self.keys.comment_id(entry_id, fields["id_suffix"])
+                    out.append((comment_id, fields))
+            if len(batch) < 1000:
+                return out
+            last = "(" + batch[-1][0]
+
+    def unfiled_by_email(self, email_hash: str) -> list[str]:
+        """Ids of the comments sent with one hashed email that no worker has written yet."""
+        return [i for shard in self.keys.all_shards() for i, fields in self.unfiled(shard)
+                if fields.get("email_hash") == email_hash]
 
     def get_many(self, ids: list[str]) -> list[dict[str, Any]]:
         return [c for c in self.get_each(ids) if c]
@@ -335,7 +405,7 @@ class CommentStore:
         pipe = self.redis.pipeline(transaction=False)
         for shard in self.keys.all_shards():
             pipe.smembers(self.keys.by_email(email_hash, shard))
-        return sorted(set().union(*pipe.execute()))
+        return sorted(set().union(*pipe.execute()) | set(self.unfiled_by_email(email_hash)))
 
     def forget_email(self, email_hash: str) -> None:
         """Delete an email's trust counters and comment sets in every shard."""
@@ -374,6 +444,47 @@ class CommentStore:
                                                   block=min(block_ms, 100)))
         return found
 
+    def claim_stale(self, group: str, consumer: str, streams: list[str], idle_ms: int,
+                    count: int) -> list[tuple[str, str, dict[str, str]]]:
+        """Entries another consumer read but did not file within ``idle_ms`` (it died), now ``consumer``'s."""
+        found: list[tuple[str, str, dict[str, str]]] = []
+        for stream in streams:
+            answer = self.redis.xautoclaim(stream, group, consumer, min_idle_time=idle_ms, start_id="0-0",
+                                           count=count - len(found))
+            claimed = answer[1]  # Redis 7 adds a third element (deleted ids); 6.2 answers two
+            found += [(stream, entry_id, fields) for entry_id, fields in claimed if fields]
+            if len(found) >= count:
+                break
+        return found
+
+    def deliveries(self, group: str, entries: list[tuple[str, str, Any]]) -> list[int]:
+        """How many times each entry has been delivered to the group's consumers."""
+        pipe = self.redis.pipeline(transaction=False)
+        for stream, entry_id, _ in entries:
+            pipe.xpending_range(stream, group, min=entry_id, max=entry_id, count=1)
+        return [rows[0]["times_delivered"] if rows else 1 for rows in pipe.execute()]
+
+    def keep_claimed(self, group: str, consumer: str, entries: list[tuple[str, str]]) -> None:
+        """Reset the idle time of entries still being worked on (JUSTID: their delivery count stays)."""
+        for stream in {s for s, _ in entries}:
+            self.redis.xclaim(stream, group, consumer, 0, [e for s, e in entries if s == stream], justid=True)
+
+    def drop_entries(self, group: str, entries: list[tuple[str, str]]) -> None:
+        """Acknowledge and delete stream entries that have nothing left to file (their comment was erased)."""
+        pipe = self.redis.pipeline(transaction=False)
+        for stream, entry_id in entries:
+            pipe.xack(stream, group, entry_id)
+            pipe.xdel(stream, entry_id)
+        pipe.execute()
+
+    def older_than(self, status: Status, shard: int, before_us: float, count: int) -> list[str]:
+        """Up to ``count`` ids of a shard's comments in ``status`` received before ``before_us``."""
+        return list(self.redis.zrangebyscore(self.keys.by_time(status.value, shard), "-inf", before_us, 0, count))
+
+    def lock(self, name: str, holder: str, seconds: int) -> bool:
+        """Take a deployment-wide lock for ``seconds`` unless someone holds it."""
+        return bool(self.redis.set(self.keys.lock(name), holder, nx=True, ex=max(1, int(seconds))))
+
     def rewrite_persistence(self) -> str:
         """Ask every primary to rewrite its append-only file (BGSAVE where only snapshots are kept), so that
         deleted data leaves the disk within minutes; says what was done. Replicas rewrite on their own schedule."""
@@ -394,6 +505,32 @@ class CommentStore:
                 else:
                     said.add(f"not started ({exc}): rewrite the append-only file by hand")
         return "; ".join(sorted(said))
+
+    def redact(self, ids: set[str]) -> int:
+        """Delete the audit entries and outbox events that name erased comments (streams cannot be edited in
+        place; no webhook may announce an erased comment). Returns how many audit entries went."""
+        redacted = 0
+        for shard in self.keys.all_shards():
+            redacted += self._drop_naming(self.keys.audit(shard), ids)
+            self._drop_naming(self.keys.events(shard), ids)
+        return redacted
+
+    def _drop_naming(self, stream: str, ids: set[str]) -> int:
+        if not ids:
+            return 0
+        doomed, last = [], "-"
+        while True:
+            batch = self.redis.xrange(stream, min=last, max="+", count=1000)
+            doomed += [entry_id for entry_id, fields in batch if fields.get("comment_id") in ids]
+            if len(batch) < 1000:
+                break
+            last = "(" + batch[-1][0]
+        return int(self.redis.xdel(stream, *doomed)) if doomed else 0
+
+    def audit(self, actor: str, to: str, reason: str, comment_id: str = "") -> None:
+        """An audit entry that is not a comment's transition (an erasure, a bulk purge)."""
+        self.redis.xadd(self.keys.audit(), {"comment_id": comment_id, "actor": actor, "from": "", "to": to,
+                                            "reason": reason, "model_version": "", "at": now_iso()})
 
     def record_feedback(self, label: str, source: str, fields: dict[str, str]) -> None:
         """Keep a moderator label (spam/ham, toxic/civil) for the next model to learn from."""
@@ -437,6 +574,8 @@ class CommentStore:
         for name in _JSON_FIELDS:
             out[name] = json.loads(raw[name]) if name in raw else (None if name == "scores" else [])
         out["risk"] = float(raw.get("risk", 0))
-        for name in ("url", "parent_id"):
+        for name in ("url", "parent_id"):  # a record keeps no empty field: absent is None (optional) or ""
             out.setdefault(name, None)
+        for name in ("author", "email", "content"):
+            out.setdefault(name, "")
         return out

@@ -72,9 +72,14 @@ def parse_endpoints(raw: str) -> tuple[Endpoint, ...]:
     return tuple(Endpoint(e["url"], tuple(e["secrets"]), frozenset(e.get("events", ()))) for e in json.loads(raw))
 
 
+def delivery_log(store: CommentStore, endpoint: Endpoint, count: int = 50) -> list[dict[str, str]]:
+    """The endpoint's last ``count`` delivery attempts, newest first."""
+    return [fields for _, fields in store.redis.xrevrange(delivery_log_key(store, endpoint), count=count)]
+
+
 def delivery_log_key(store: CommentStore, endpoint: Endpoint) -> str:
     """The stream of one endpoint's delivery attempts."""
-    return f"{store.keys.base}:webhook:log:{endpoint.id}"
+    return store.keys.webhook_log(endpoint.id)
 
 
 def signature(secrets: tuple[str, ...], timestamp: str, body: bytes) -> str:
@@ -95,7 +100,7 @@ class Deliverer:
 
     def __init__(self, store: CommentStore, settings: WebhookSettings, name: str):
         self.store, self.settings, self.name = store, settings, name
-        self.retries = f"{store.keys.base}:webhook:retries"
+        self.retries = store.keys.webhook_retries
         self.session = requests.Session()
 
     def log_key(self, endpoint: Endpoint) -> str:
@@ -163,7 +168,7 @@ class Deliverer:
         age = self.store.oldest_age_seconds(Status.PENDING)
         if pending <= s.notify_pending_over and age <= s.notify_older_than_seconds:
             return False
-        lock = f"{self.store.keys.base}:webhook:notified"
+        lock = self.store.keys.webhook_notified
         if not self.store.redis.set(lock, now_iso(), nx=True, ex=max(1, int(s.notify_every_seconds))):
             return False
         body = json.dumps({"type": "queue.attention", "created_at": now_iso(), "pending": pending,

@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from classifier.features import strip_accents
+from service.textfold import strip_accents
 
 _TOKEN = re.compile(r"[\w@$€!|]+", re.UNICODE)
 _SPACER = re.compile(r"^[\s.\-_*]{1,3}$")

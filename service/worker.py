@@ -27,7 +27,8 @@ import classifier
 from service import metrics, policy, signals
 from service.keys import Status
 from service.privacy import truncate_ip
-from service.store import CommentStore, Move, now_iso
+from service.resources import Resources
+from service.store import Move, now_iso
 from service.webhooks import Deliverer, WebhookSettings
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,6 @@ class WorkerSettings:
     policy: policy.PolicySettings = field(default_factory=policy.PolicySettings)
     retention_days: dict[str, float] = field(default_factory=lambda: {"spam": 30.0, "rejected": 30.0})
     retention_interval_seconds: int = 3600
-    wave_min_authors: int = 5
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)
 
     @classmethod
@@ -54,14 +54,18 @@ class WorkerSettings:
         retention = {"spam": cfg["RETENTION_SPAM_DAYS"], "rejected": cfg["RETENTION_REJECTED_DAYS"]}
         return cls(cfg["WORKER_BATCH"], cfg["WORKER_BLOCK_MS"], cfg["WORKER_CLAIM_IDLE_MS"],
                    cfg["WORKER_MAX_ATTEMPTS"], cfg["WORKER_SCORE_BUDGET_SECONDS"], policy_settings(cfg), retention,
-                   cfg["RETENTION_INTERVAL_SECONDS"], cfg["WAVE_MIN_AUTHORS"], WebhookSettings.from_config(cfg))
+                   cfg["RETENTION_INTERVAL_SECONDS"], WebhookSettings.from_config(cfg))
 
 
-def policy_settings(cfg: dict[str, Any]) -> policy.PolicySettings:
-    """The policy's thresholds and modes from the app config."""
-    shadow = frozenset(s.strip() for s in cfg["SHADOW_SIGNALS"].split(",") if s.strip())
-    return policy.PolicySettings(cfg["SPAM_DISCARD_THRESHOLD"], cfg["AUTO_APPROVE"], cfg["AUTO_APPROVE_MAX_RISK"],
-                                 cfg["TRUSTED_PRIORITY_FACTOR"], shadow)
+policy_settings = policy.PolicySettings.from_config
+
+
+def door_scores(comment: dict[str, Any]) -> classifier.Scores:
+    """The verdict a compat door computed in the request (see ``Intake.with_scores``)."""
+    scored = dict(comment["scores"])
+    spam, toxicity = scored.pop("spam"), scored.pop("toxicity")
+    return classifier.Scores(spam, toxicity, comment.get("language") or "", comment.get("model_version") or "",
+                             list(comment.get("door_reasons") or []), scored)
 
 
 class OverBudget(Exception):
@@ -91,9 +95,10 @@ def time_budget(seconds: float) -> Iterator[None]:
 class ScoringWorker:
     """Reads the incoming stream, scores, and hands each verdict to the store."""
 
-    def __init__(self, store: CommentStore, model: classifier.Model, settings: WorkerSettings,
+    def __init__(self, resources: Resources, model: classifier.Model, settings: WorkerSettings,
                  name: str | None = None):
-        self.store = store
+        self.resources = resources
+        self.store = store = resources.store
         self.model = model
         self.settings = settings
         self.name = name or f"{socket.gethostname()}-{os.getpid()}"
@@ -127,8 +132,7 @@ class ScoringWorker:
 
     def maybe_purge(self) -> int:
         """Purge expired spam and rejected comments, at most once per interval across all workers."""
-        lock = f"{self.store.keys.base}:lock:retention"
-        if not self.store.redis.set(lock, self.name, nx=True, ex=self.settings.retention_interval_seconds):
+        if not self.store.lock("retention", self.name, self.settings.retention_interval_seconds):
             return 0
         return self.purge()
 
@@ -138,8 +142,7 @@ class ScoringWorker:
         purged = 0
         for status, days in self.settings.retention_days.items():
             for shard in self.store.keys.all_shards():
-                key = self.store.keys.by_time(status, shard)
-                while ids := self.store.redis.zrangebyscore(key, "-inf", now_us - days * 86_400_000_000, 0, 500):
+                while ids := self.store.older_than(Status(status), shard, now_us - days * 86_400_000_000, 500):
                     purged += self.store.erase(ids)
         if purged:
             log.info("retention: purged %d comment(s)", purged)
@@ -154,51 +157,51 @@ class ScoringWorker:
         return self.process(entries, first_delivery=True) if entries else 0
 
     def _claim_stale(self) -> list[Entry]:
-        found: list[Entry] = []
-        for stream in self.streams:
-            answer = self.store.redis.xautoclaim(
-                stream, self.group, self.name, min_idle_time=self.settings.claim_idle_ms, start_id="0-0",
-                count=self.settings.batch - len(found))
-            claimed = answer[1]  # Redis 7 adds a third element (deleted ids); 6.2 answers two
-            found += [(stream, entry_id, fields) for entry_id, fields in claimed if fields]
-            if len(found) >= self.settings.batch:
-                break
-        return found
+        return self.store.claim_stale(self.group, self.name, self.streams, self.settings.claim_idle_ms,
+                                      self.settings.batch)
 
     def _read_new(self) -> list[Entry]:
         return self.store.read_group(self.group, self.name, self.streams, self.settings.batch,
                                      self.settings.block_ms)
 
-    def _deliveries(self, entries: list[Entry]) -> list[int]:
-        pipe = self.store.redis.pipeline(transaction=False)
-        for stream, entry_id, _ in entries:
-            pipe.xpending_range(stream, self.group, min=entry_id, max=entry_id, count=1)
-        return [rows[0]["times_delivered"] if rows else 1 for rows in pipe.execute()]
-
     def process(self, entries: list[Entry], first_delivery: bool = False) -> int:
-        """Score a batch and file every comment in one pipelined round trip of atomic moves."""
-        comments = self.store.get_each([fields.get("id", "") for _, _, fields in entries])
+        """Write each comment from its entry, gather its signals, score the batch and file every comment:
+        a few pipelined round trips per batch, each step atomic per comment."""
+        k = self.store.keys
+        ids = [k.comment_id(entry_id, fields["id_suffix"]) if "id_suffix" in fields else fields.get("id", "")
+               for _, entry_id, fields in entries]
+        self.store.materialise(ids)
+        comments = self.store.get_each(ids)
         # New entries have been delivered once; only reclaimed ones need asking Redis how often.
-        attempts = [1] * len(entries) if first_delivery else self._deliveries(entries)
-        trusted = self.store.trust_counts([c.get("email_hash", "") if c else "" for c in comments])
+        attempts = [1] * len(entries) if first_delivery else self.store.deliveries(self.group, entries)
+        waiting = {i: c for i, c in enumerate(comments) if c and c["status"] == Status.RECEIVED.value}
+        trusted = dict(zip(waiting, self.store.trust_counts([c.get("email_hash", "") for c in waiting.values()]),
+                           strict=True))
+        facts = dict(zip(waiting, self.resources.guard.facts(list(waiting.values())), strict=True))
         moves: list[Move] = []
         to_score: list[Scoring] = []
-        for (stream, entry_id, _), comment, tries, trust in zip(entries, comments, attempts, trusted, strict=True):
+        gone: list[tuple[str, str]] = []
+        for i, ((stream, entry_id, _), comment, tries) in enumerate(zip(entries, comments, attempts, strict=True)):
             if comment is None:  # erased before it was scored: only the entry is left
-                self.store.redis.xack(stream, self.group, entry_id)
-                self.store.redis.xdel(stream, entry_id)
+                gone.append((stream, entry_id))
                 continue
-            if comment["status"] != Status.RECEIVED.value:
+            if i not in facts:
                 moves.append(Move(comment["id"], (Status.RECEIVED,), Status.RECEIVED, self.actor, "already filed",
                                   ack=entry_id))
                 continue
-            comment["signals"] = comment["signals"] + signals.from_facts(comment, self.settings.wave_min_authors)
-            if tries > self.settings.max_attempts:
-                verdict = policy.decide(None, comment["signals"], self.settings.policy, trust, tries - 1)
+            comment["signals"] = signals.collect(self.resources.signals, self.resources.words, comment, facts[i])
+            comment["trusted"] = trusted[i]
+            if comment.get("scores") is not None:  # scored in the request by a compat door: not scored again
+                scores = door_scores(comment)
+                verdict = policy.decide(scores, comment["signals"], self.settings.policy, trusted[i])
+                moves.append(self._move(entry_id, comment, verdict, scores))
+            elif tries > self.settings.max_attempts:
+                verdict = policy.decide(None, comment["signals"], self.settings.policy, trusted[i], tries - 1)
                 moves.append(self._move(entry_id, comment, verdict, None))
             else:
-                comment["trusted"] = trust
                 to_score.append((stream, entry_id, comment))
+        if gone:
+            self.store.drop_entries(self.group, gone)
         moves += self._score(to_score)
         outcomes = self.store.transition_many(moves) if moves else []
         for move, outcome in zip(moves, outcomes, strict=True):
@@ -242,9 +245,7 @@ class ScoringWorker:
     def _keep_claimed(self, batch: list[Scoring]) -> None:
         """Reset the idle time of entries still being worked on, so that no other worker reclaims them meanwhile
         (JUSTID: their delivery count stays as it is)."""
-        for stream in {s for s, _, _ in batch}:
-            ids = [entry_id for s, entry_id, _ in batch if s == stream]
-            self.store.redis.xclaim(stream, self.group, self.name, 0, ids, justid=True)
+        self.store.keep_claimed(self.group, self.name, [(s, entry_id) for s, entry_id, _ in batch])
 
     def _unscorable(self, entry_id: str, comment: dict[str, Any], why: str) -> Move:
         """Filed for humans at once: the same comment would overrun again, on this worker or another."""
@@ -255,7 +256,8 @@ class ScoringWorker:
     def _move(self, entry_id: str, comment: dict[str, Any], verdict: policy.Verdict,
               scores: classifier.Scores | None) -> Move:
         # Scored: the full address is no longer needed, keep only its network (GDPR minimisation).
-        fields: dict[str, Any] = {"reasons": verdict.reasons, "ip": truncate_ip(comment.get("ip"))}
+        fields: dict[str, Any] = {"reasons": verdict.reasons, "signals": comment["signals"],
+                                  "ip": truncate_ip(comment.get("ip"))}
         if scores is not None:
             fields.update(scores={"spam": scores.spam, "toxicity": scores.toxicity, **scores.subscores},
                           language=scores.language,

@@ -15,6 +15,7 @@ import classifier
 from service import create_app
 from service.auth import create_token
 from service.store import CommentStore
+from service.worker import ScoringWorker, WorkerSettings
 from tests.servers import RedisServer
 
 # Tests that are not about abuse control submit many comments from one address at once.
@@ -90,3 +91,16 @@ def comment_payload(**overrides: object) -> dict[str, object]:
     """A valid submission; tests override what they are about."""
     return {"post_id": "42", "author": "Camille", "email": "camille@example.fr",
             "content": "Merci pour cet article très clair.", **overrides}
+
+
+def write_waiting(store: CommentStore) -> list[str]:
+    """Write every acknowledged comment to its hash and indexes, as a scoring worker does first; their ids."""
+    ids = [comment_id for shard in store.keys.all_shards() for comment_id, _ in store.unfiled(shard)]
+    store.materialise(ids)
+    return ids
+
+
+def scoring_worker(app: Flask, settings: WorkerSettings | None = None, name: str = "w") -> ScoringWorker:
+    """A scoring worker on the app's resources and model, as `moderation worker` builds one."""
+    return ScoringWorker(app.extensions["moderation"], app.extensions["moderation.model"],
+                         settings or WorkerSettings(block_ms=10), name)

@@ -15,7 +15,8 @@ SECTIONS = ("## HTTP", "`POST /api/v1/comments`", "`GET /api/v1/posts/<id>/comme
             "worker end to end", "lag at a sustained", "Redis round trips per accepted comment",
             "Redis memory per comment", "Redis server time per accepted comment", "resident memory, gunicorn worker",
             "resident memory, scoring worker", "Perspective-compatible `comments:analyze`",
-            "ceiling + one Redis append", "comments were waiting to be scored", "## Slow clients")
+            "ceiling + one Redis append", "comments were waiting to be scored", "## Slow clients",
+            "alternating slices", "step by step", "## Spam wave", "in the scoring worker")
 
 
 @pytest.mark.timeout(300)

@@ -5,29 +5,25 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import time
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import redis
 from flask import Blueprint, Response, current_app, jsonify, redirect, request
-from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, UnsupportedMediaType
 from werkzeug.wrappers import Response as BaseResponse
 
-from service import formtoken, metrics, signals
+from service import formtoken, metrics
 from service.antiabuse import Refused
 from service.cors import origin_allowed
 from service.errors import APIError, Conflict, TooManyRequests, ValidationFailed
-from service.extensions import get_guard, get_signal_settings, get_store, get_words
+from service.extensions import get_intake
 from service.i18n import language, t
-from service.schemas import form_to_submission, validate_submission
+from service.intake import FORM_TOKEN_FIELD, Context, Invalid
+from service.schemas import form_to_submission
 
 bp = Blueprint("comments", __name__, url_prefix="/api/v1")
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-FORM_TOKEN_FIELD = "form_token"
 
 
 def read_payload(lang: str) -> tuple[Any, str | None, str | None]:
@@ -52,14 +48,11 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else (json.dumps(value) if value not in (None, "") else None)
 
 
-def request_context() -> dict[str, str | None]:
+def request_context() -> Context:
     """What the request itself tells about the commenter, recorded for moderators only."""
-    return {
-        "ip": request.remote_addr,
-        "user_agent": request.headers.get("User-Agent"),
-        "referrer": request.headers.get("Referer"),
-        "accept_language": request.headers.get("Accept-Language"),
-    }
+    headers = request.headers
+    return Context(request.remote_addr, headers.get("User-Agent"), headers.get("Referer"),
+                   headers.get("Accept-Language"))
 
 
 @bp.post("/comments")
@@ -113,91 +106,44 @@ def _result(exc: Exception) -> str:
     return "error"
 
 
-@dataclass(frozen=True)
-class Submission:
-    """A validated submission, before any Redis access."""
-
-    lang: str
-    data: dict[str, Any]
-    context: dict[str, str | None]
-    signals: list[dict[str, Any]]
-
-
 def _idempotent_submit() -> tuple[Response, int]:
+    """Validate, then the one write; a retry with the same Idempotency-Key gets the first answer back."""
     key = request.headers.get("Idempotency-Key")
-    if key is None:
-        return _submit(_validated(), None)
-    if not 1 <= len(key) <= 255 or not key.isprintable():
-        raise ValidationFailed(t("invalid_fields"), errors={"Idempotency-Key": ["1 to 255 printable characters."]})
-    key_hash = hashlib.sha256(key.encode()).hexdigest()
-    fingerprint = hashlib.sha256(request.get_data(cache=True)).hexdigest()
-    submission = _validated()
-    post = submission.data["post_id"]  # the key is kept in the post's shard, beside the comment
-    store = get_store()
-    existing = store.claim_idempotency(key_hash, post)
-    deadline = time.monotonic() + 5
-    while existing == "pending" and time.monotonic() < deadline:  # a concurrent retry is being handled
-        time.sleep(0.05)
-        existing = store.idempotent_answer(key_hash, post)
-    if existing == "pending":
-        raise Conflict("A request with this Idempotency-Key is still in progress.")
-    if existing:
-        first = json.loads(existing)
-        if first["fingerprint"] != fingerprint:
-            raise ValidationFailed(t("invalid_fields"), errors={
-                "Idempotency-Key": ["This key was already used with a different request body."]})
-        response = jsonify(first["body"])
-        response.headers["Idempotent-Replayed"] = "true"
-        return response, first["status"]
-    try:
-        return _submit(submission, (key_hash, fingerprint))
-    except BaseException:
-        store.release_idempotency(key_hash, post)
-        raise
-
-
-def _validated() -> Submission:
-    """Parse and validate the request, and compute the signals that need no Redis."""
+    idempotent = None
+    if key is not None:
+        if not 1 <= len(key) <= 255 or not key.isprintable():
+            raise ValidationFailed(t("invalid_fields"), errors={"Idempotency-Key": [t("idempotency_key")]})
+        body_hash = hashlib.sha256(request.get_data(cache=True)).hexdigest()
+        idempotent = (hashlib.sha256(key.encode()).hexdigest(), body_hash)
     lang = language()
     payload, honeypot, token = read_payload(lang)
+    source = "form" if request.mimetype in FORM_TYPES else "api"
     try:
-        data = validate_submission(payload, lang)
-    except ValidationError as exc:
-        raise ValidationFailed(t("invalid_fields", lang), errors=exc.normalized_messages()) from None
-    context = request_context()
+        prepared = get_intake().prepare(payload, lang, source, request_context(), honeypot, token)
+    except Invalid as exc:
+        raise ValidationFailed(t("invalid_fields", lang), errors=exc.errors) from None
     try:
-        found = signals.collect(get_signal_settings(), get_words(), data, context["ip"] or "", honeypot, token)
-    except formtoken.ForgedToken:
-        raise ValidationFailed(t("invalid_fields", lang), errors={FORM_TOKEN_FIELD: [t("forged", lang)]}) from None
-    return Submission(lang, data, context, found)
-
-
-def _submit(submission: Submission, idempotency: tuple[str, str] | None) -> tuple[Response, int]:
-    """Check the reply's parent and abuse, store durably with status ``received``, enqueue for scoring, answer 202."""
-    lang, data = submission.lang, submission.data
-    store, guard = get_store(), get_guard()
-    if data["parent_id"] and not store.is_published_on(data["parent_id"], data["post_id"]):
-        raise ValidationFailed(t("invalid_fields", lang), errors={"parent_id": [t("parent", lang)]})
-    ip = submission.context["ip"] or ""
-    comment_id = store.new_id(data["post_id"])
-    record = {**data, **submission.context, "signals": submission.signals, "email_hash": guard.digest(data["email"])}
-    body = {"id": comment_id, "status": "received", "message": t("received", lang)}
-    remembered = None
-    if idempotency:
-        remembered = (idempotency[0], json.dumps({"fingerprint": idempotency[1], "status": 202, "body": body}))
-    admission = guard.admission(data["post_id"], data["email"], ip, data["content"])
-    try:
-        store.submit(record, comment_id, admission, remembered)  # one Redis round trip (two on a Cluster)
+        receipt = get_intake().receive(prepared, idempotent)
     except Refused as refused:
-        if refused.kind == "duplicate":
-            raise Conflict(t("duplicate", lang), errors={"content": [t("duplicate", lang)]}) from None
-        seconds = max(1, math.ceil(refused.retry_after))
-        raise TooManyRequests(t("flood", lang, seconds=seconds), headers={"Retry-After": str(seconds)}) from None
-    except redis.exceptions.ConnectionError:
-        # The script may have run before the connection broke: let a retry through.
-        guard.release(data["post_id"], data["email"], ip, data["content"])
-        raise
-    return jsonify(body), 202
+        raise refusal(refused, lang) from None
+    body = {"id": receipt.comment_id, "status": "received", "message": t("received", lang)}
+    response = jsonify(body)
+    if receipt.replayed is not None:
+        if idempotent and receipt.replayed != idempotent[1]:
+            raise ValidationFailed(t("invalid_fields", lang),
+                                   errors={"Idempotency-Key": [t("idempotency_reused", lang)]})
+        response.headers["Idempotent-Replayed"] = "true"
+    return response, 202
+
+
+def refusal(refused: Refused, lang: str) -> APIError:
+    """The HTTP error for a submission the store refused: 422 parent, 409 duplicate, 429 flood or rate."""
+    if refused.kind == "parent":
+        return ValidationFailed(t("invalid_fields", lang), errors={"parent_id": [t("parent", lang)]})
+    if refused.kind == "duplicate":
+        return Conflict(t("duplicate", lang), errors={"content": [t("duplicate", lang)]})
+    seconds = max(1, math.ceil(refused.retry_after))
+    return TooManyRequests(t("flood", lang, seconds=seconds), headers={"Retry-After": str(seconds)})
 
 
 @bp.get("/form-token")
@@ -207,6 +153,6 @@ def form_token() -> Response:
     if not post_id or len(post_id) > 200:
         raise ValidationFailed("Invalid query.", errors={"post_id": [t("required")]})
     cfg = current_app.config
-    return jsonify({"token": formtoken.issue(get_signal_settings().secret, post_id), "field": FORM_TOKEN_FIELD,
+    return jsonify({"token": formtoken.issue(get_intake().secret, post_id), "field": FORM_TOKEN_FIELD,
                     "honeypot_field": cfg["HONEYPOT_FIELD"], "min_seconds": cfg["FORM_TOKEN_MIN_SECONDS"],
                     "max_seconds": cfg["FORM_TOKEN_MAX_SECONDS"]})

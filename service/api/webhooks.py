@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app, jsonify
 
 from service.auth import moderator_required
 from service.extensions import get_store
-from service.webhooks import WebhookSettings, delivery_log_key
+from service.webhooks import WebhookSettings, delivery_log
 
 bp = Blueprint("webhooks", __name__, url_prefix="/api/v1/moderation/webhooks")
 
@@ -19,7 +19,6 @@ def deliveries() -> Response:
     store = get_store()
     items = []
     for endpoint in settings.endpoints:
-        log = store.redis.xrevrange(delivery_log_key(store, endpoint), count=50)
         items.append({"id": endpoint.id, "url": endpoint.url, "events": sorted(endpoint.events),
-                      "deliveries": [fields for _, fields in log]})
+                      "deliveries": delivery_log(store, endpoint)})
     return jsonify({"items": items})

@@ -9,16 +9,17 @@ for review (unless ``is_test``).
 from __future__ import annotations
 
 import hashlib
+import uuid
 
 from flask import Blueprint, Response, current_app, request
-from marshmallow import ValidationError
 
-from service import signals
+from service import policy, signals
 from service.auth import api_client_for
-from service.extensions import get_guard, get_model, get_signal_settings, get_store, get_words
+from service.extensions import get_intake, get_model, get_store, shared
 from service.i18n import language
-from service.policy import SPAM_RULES
-from service.schemas import validate_submission
+from service.intake import Context, Invalid, Prepared
+from service.keys import Status
+from service.policy import PolicySettings
 
 bp = Blueprint("akismet", __name__, url_prefix="/1.1")
 THANKS = "Thanks for making the web a better place."
@@ -69,31 +70,29 @@ def _post_id() -> str:
 
 def _comment() -> dict[str, str | None]:
     f = request.form
-    return {
-        "post_id": _post_id(),
-        "author": f.get("comment_author") or "",
-        "email": f.get("comment_author_email") or "",
-        "url": f.get("comment_author_url") or None,
-        "content": f.get("comment_content") or "",
-        "parent_id": None,
-        "ip": f.get("user_ip"),
-        "user_agent": f.get("user_agent"),
-        "referrer": f.get("referrer"),
-        "accept_language": f.get("blog_lang"),
-    }
+    return {"post_id": _post_id(), "author": f.get("comment_author") or "",
+            "email": f.get("comment_author_email") or "", "url": f.get("comment_author_url") or None,
+            "content": f.get("comment_content") or ""}
 
 
-def _validated(data: dict[str, str | None]) -> dict[str, str | None]:
-    """The submission checked as `POST /api/v1/comments` checks it; Akismet allows anonymous, empty comments."""
-    given = {k: data[k] for k in PARAMETERS if data[k]}
+def _context() -> Context:
+    f = request.form
+    return Context(f.get("user_ip"), f.get("user_agent"), f.get("referrer"), f.get("blog_lang"))
+
+
+def _prepared() -> Prepared:
+    """The submission checked as `POST /api/v1/comments` checks it; Akismet allows anonymous, empty comments.
+    A blog's own plugin moderates for everyone: no flood, rate or duplicate refusal here."""
+    given = {k: v for k, v in _comment().items() if v}
+    honeypot_field = request.form.get("honeypot_field_name") or current_app.config["HONEYPOT_FIELD"]
     try:
-        checked = validate_submission(given, language(), optional=("author", "email", "content"))
-    except ValidationError as exc:
-        field, messages = next(iter(exc.normalized_messages().items()))
+        return get_intake().prepare(given, language(), "akismet", _context(), request.form.get(honeypot_field),
+                                    optional=("author", "email", "content"), checks=False)
+    except Invalid as exc:
+        field, messages = next(iter(exc.errors.items()))
         name = PARAMETERS.get(field, field)
         raise Refusal(f"Invalid field: {name}. {' '.join(messages)}", {"X-akismet-debug-help": f"Invalid \"{name}\""}
                       ) from None
-    return {**data, **{k: v for k, v in checked.items() if k in given}}
 
 
 class Refusal(Exception):
@@ -119,24 +118,18 @@ def comment_check() -> Response:
     missing = _missing("blog", "user_ip")
     if missing:
         return missing
-    data = _validated(_comment())
-    honeypot_field = request.form.get("honeypot_field_name") or current_app.config["HONEYPOT_FIELD"]
-    store, guard = get_store(), get_guard()
-    comment_id = store.new_id(str(data["post_id"]))
-    found = signals.collect(get_signal_settings(), get_words(), data, data["ip"],
-                            request.form.get(honeypot_field), None)
-    scores = get_model().score(data)
-    cfg = current_app.config
-    blatant = scores.spam >= cfg["SPAM_DISCARD_THRESHOLD"] or any(s["rule"] in SPAM_RULES for s in found)
-    spam = blatant or scores.spam >= cfg["AKISMET_SPAM_THRESHOLD"]
+    prepared = _prepared()
+    scores = get_model().score(prepared.data)
+    res = shared()
+    found = signals.collect(res.signals, res.words, {**prepared.record})
+    verdict = policy.decide(scores, found, PolicySettings.from_config(current_app.config))
+    blatant = verdict.status == Status.SPAM  # the policy's own rule: what the worker would file as spam at once
+    spam = blatant or scores.spam >= current_app.config["AKISMET_SPAM_THRESHOLD"]
+    guid = uuid.uuid4().hex
     if request.form.get("is_test") not in ("1", "true"):
-        email, ip = data["email"] or "", data["ip"] or ""
-        admission = guard.admission(str(data["post_id"]), email, ip, data["content"] or "", checks=False)
-        # No email, no identity: anonymous comments must not share one trust counter.
-        store.submit({**data, "signals": found, "email_hash": guard.digest(email) if email else "",
-                      "source": "akismet"}, comment_id, admission)
+        guid = res.intake.receive(res.intake.with_scores(prepared, scores)).comment_id
     headers = {"X-akismet-pro-tip": "discard"} if blatant else {}
-    return _text("true" if spam else "false", {**headers, "X-akismet-guid": comment_id})
+    return _text("true" if spam else "false", {**headers, "X-akismet-guid": guid})
 
 
 def _feedback(label: str) -> Response:

@@ -15,12 +15,11 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from classifier.data import KIND_LABELS
-from classifier.features import detect_language
-from classifier.model import Scores
+from classifier import KIND_LABELS, Scores, detect_language
 from service.auth import api_client_for
 from service.errors import REDIS_DOWN, ValidationFailed, record_redis_outage
-from service.extensions import get_guard, get_model, get_store
+from service.extensions import get_intake, get_model, get_store
+from service.intake import Context, Invalid
 
 bp = Blueprint("perspective", __name__, url_prefix="/v1alpha1")
 
@@ -193,19 +192,22 @@ def analyze() -> Any:
     if "clientToken" in body:
         out["clientToken"] = body["clientToken"]
     if body.get("doNotStore") is False and current_app.config["PERSPECTIVE_STORE"]:
-        _queue_for_review(text, body, client, languages[0])
+        _queue_for_review(text, body, client, languages[0], scores)
     return jsonify(out)
 
 
-def _queue_for_review(text: str, body: dict[str, Any], client: str, language: str) -> None:
-    """The site opted in: the comment joins the review queue like any other (no email, no IP)."""
-    store, guard = get_store(), get_guard()
+def _queue_for_review(text: str, body: dict[str, Any], client: str, language: str, scores: Scores) -> None:
+    """The site opted in: the comment joins the review queue like any other (no email, no IP), with the
+    scores it was just given (the worker does not score it again)."""
     post_id = str(body.get("communityId") or f"perspective:{client}")[:200]
-    comment_id = store.new_id(post_id)
-    admission = guard.admission(post_id, "", "", text, checks=False)
-    store.submit({"post_id": post_id, "author": "", "email": "", "url": None, "content": text, "parent_id": None,
-                  "accept_language": language, "signals": [], "email_hash": "", "source": "perspective"},
-                 comment_id, admission)
+    intake = get_intake()
+    try:
+        prepared = intake.prepare({"post_id": post_id, "content": text}, "en", "perspective",
+                                  Context(accept_language=language), optional=("author", "email"), checks=False)
+    except Invalid as exc:
+        field, messages = next(iter(exc.errors.items()))
+        raise _invalid(f"comment.text cannot be stored ({field}: {' '.join(messages)})", "INVALID_REQUEST") from None
+    intake.receive(intake.with_scores(prepared, scores))
 
 
 @bp.post("/comments:suggestscore")

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from classifier.features import find_links
+from classifier import find_links
 
 # What may be marked, strongest first: where marks overlap, the stronger one is shown.
 KINDS = ("link", "signal", "term")

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import hmac
-import json
 import secrets
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -25,9 +23,9 @@ from flask import (
     url_for,
 )
 
-from classifier.data import KIND_LABELS
+from classifier import KIND_LABELS
 from service import metrics
-from service.auth import moderator_for, token_hash
+from service.auth import close_session, moderator_for, open_session, session_moderator, token_hash
 from service.extensions import get_store
 from service.keys import Status
 from service.ratelimit import record_failure
@@ -57,10 +55,6 @@ def _common() -> None:
         abort(403, description="Missing or invalid CSRF token.")
 
 
-def _session_key(sid: str) -> str:
-    return get_store().keys.session(hashlib.sha256(sid.encode()).hexdigest())
-
-
 def signed_in(view: F) -> F:
     """The cookie must name a live server-side session whose token still exists: signing out, revoking the
     token and the session's maximum age each end it, whatever copy of the cookie is replayed."""
@@ -68,15 +62,13 @@ def signed_in(view: F) -> F:
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         store = get_store()
-        sid = session.get("sid")
-        record = store.redis.get(_session_key(sid)) if isinstance(sid, str) else None
-        who = json.loads(record) if record else None
-        if not who or not store.redis.hexists(store.keys.tokens, who["token_hash"]):
+        moderator = session_moderator(store.redis, store.keys, session.get("sid"))
+        if moderator is None:
             session.pop("sid", None)
             if request.method == "GET":
                 return redirect(url_for("web.login"))
             abort(401)
-        g.moderator = who["moderator"]
+        g.moderator = moderator
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
@@ -93,9 +85,7 @@ def login() -> Any:
             lang = session.get("lang")
             session.clear()
             sid = secrets.token_urlsafe(32)
-            store.redis.set(_session_key(sid), json.dumps({"moderator": name, "token_hash": token_hash(token),
-                                                           "at": now_iso()}),
-                            ex=current_app.config["SESSION_MAX_AGE_SECONDS"])
+            open_session(store.redis, store.keys, sid, name, token, current_app.config["SESSION_MAX_AGE_SECONDS"])
             session.update(sid=sid, csrf=secrets.token_urlsafe(32))
             if lang:
                 session["lang"] = lang
@@ -108,8 +98,8 @@ def login() -> Any:
 @bp.post("/logout")
 def logout() -> Response:
     """Sign out for good: the server forgets the session, so an old copy of the cookie is worth nothing."""
-    if isinstance(session.get("sid"), str):
-        get_store().redis.delete(_session_key(session["sid"]))
+    store = get_store()
+    close_session(store.redis, store.keys, session.get("sid"))
     session.clear()
     return redirect(url_for("web.login"))  # type: ignore[return-value]
 

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 import classifier
 from classifier import features
 from service import schemas, signals
-from service.antiabuse import folded, minhash
+from service.antiabuse import minhash
+from service.textfold import folded
 from service.wordlist import WordLists
 
 LARGEST = 65_525  # the longest comment the submission schema accepts
@@ -26,7 +27,7 @@ LARGEST = 65_525  # the longest comment the submission schema accepts
 PIECES = ["1", ".", "@", "[", "]", " ", "1 ", "a-", "a_", "a.", "a@", "1.", "1,", "x@x.", "a[.]", "w", "http://",
           "c o ", " point ", "a1", "é", "\n", "😀", "-", "+", "(dot)", "€"]
 WORDS = WordLists.from_files(None, None)
-SIGNALS = signals.SignalSettings("secret")
+SIGNALS = signals.SignalSettings()
 
 
 def _repeat(piece: str, length: int) -> str:
@@ -69,9 +70,8 @@ FEATURES: dict[str, Callable[[str], object]] = {
     "signals": lambda t: features.signals(t, "http://" + t[:190]),
     "find_spans": lambda t: features.find_spans(t, ["connard", "pret entre particuliers", "1"]),
     "detect_language": features.detect_language,
-    "request_signals": lambda t: signals.collect(SIGNALS, WORDS, {"post_id": "1", "content": t, "author": t[:245],
-                                                                  "email": "a@b.fr", "url": None}, "1.2.3.4", None,
-                                                 None),
+    "worker_signals": lambda t: signals.collect(SIGNALS, WORDS, {"post_id": "1", "content": t, "author": t[:245],
+                                                                 "email": "a@b.fr", "url": None, "ip": "1.2.3.4"}),
     "submission_schema": _submission,
     "duplicate_fold": lambda t: minhash(folded(t)),
 }

@@ -23,8 +23,8 @@ from flask.testing import FlaskClient
 from service import create_app
 from service.auth import create_token
 from service.embedded import redis_binary
-from service.worker import ScoringWorker, WorkerSettings
-from tests.conftest import RELAXED, comment_payload
+from service.worker import WorkerSettings
+from tests.conftest import RELAXED, comment_payload, scoring_worker
 from tests.servers import RedisServer, free_port, wait_until
 
 
@@ -111,7 +111,7 @@ def test_the_whole_flow_runs_on_a_cluster(make_app: Callable[..., Flask]) -> Non
     client, store = app.test_client(), app.extensions["moderation.store"]
     ids = [client.post("/api/v1/comments", json=comment_payload(content=f"Avis {i}")).get_json()["id"]
            for i in range(5)]
-    worker = ScoringWorker(store, app.extensions["moderation.model"], WorkerSettings(block_ms=10), "w")
+    worker = scoring_worker(app, WorkerSettings(block_ms=10), "w")
     worker.ensure_group()
     assert worker.step() == 5
     auth = {"Authorization": f"Bearer {create_token(store.redis, store.keys, 'alice')}"}
@@ -141,7 +141,7 @@ def test_one_blog_spreads_over_every_master(cluster: Cluster, make_app: Callable
     assert store.keys.shards == 16
     ids = [client.post("/api/v1/comments", json=comment_payload(post_id=f"article-{i}", content=f"Avis {i}"))
            .get_json()["id"] for i in range(24)]
-    worker = ScoringWorker(store, app.extensions["moderation.model"], WorkerSettings(block_ms=10), "w")
+    worker = scoring_worker(app, WorkerSettings(block_ms=10), "w")
     worker.ensure_group()
     while worker.step():
         pass

@@ -19,6 +19,7 @@ import requests
 from service import create_app
 from service.auth import create_token
 from service.keys import Keys
+from service.store import CommentStore
 from tests.conftest import RELAXED, RELAXED_ENV, comment_payload
 from tests.servers import RedisServer, ServiceProcess, wait_until
 
@@ -55,10 +56,9 @@ def test_redis_killed_after_a_burst_keeps_every_acknowledged_comment_once(tmp_pa
         assert len(acknowledged) == 300
         server.stop(kill=True)  # SIGKILL: no shutdown, no final fsync
         server.start()
-        stored = set(store.redis.zrange(store.keys.by_time("received"), 0, -1))
-        assert stored == acknowledged
-        entries = [f["id"] for _, f in store.redis.xrange(store.keys.incoming())]
+        entries = [comment_id for comment_id, _ in store.unfiled(0)]
         assert sorted(entries) == sorted(acknowledged)  # each once in the scoring stream
+        assert all(store.get_each(entries))
     finally:
         store.redis.close()
         server.stop()
@@ -102,14 +102,25 @@ def test_a_gunicorn_worker_killed_mid_load_loses_nothing_and_is_replaced(service
     for t in threads:
         t.join()
     assert len(acknowledged) > 50
-    keys, client = service.keys, service.redis  # type: ignore[attr-defined]
-    pipe = client.pipeline()
-    for comment_id in acknowledged:
-        pipe.exists(keys.comment(comment_id))
-    assert all(pipe.execute())
+    assert all(service_store(service).get_each(acknowledged))  # written by a worker, or waiting in its stream
     assert all(f in ("ConnectionError", "ChunkedEncodingError", "ReadTimeout", "503") for f in failures), failures
     after = wait_until(lambda: (w := _gunicorn_workers(service)) and len(w) == 2 and w, 15, what="a new worker")
     assert before[0] not in after
+
+
+def service_store(service: ServiceProcess) -> CommentStore:
+    return CommentStore(service.redis, service.keys)  # type: ignore[attr-defined]
+
+
+def stored_on(service: ServiceProcess, post: str) -> set[str]:
+    """Every comment stored for ``post``: waiting in the scoring stream, or written by a worker. The stream is read
+    first: a comment a worker writes meanwhile is then in an index (both indexes in one MULTI)."""
+    store = service_store(service)
+    waiting = {i for i, fields in store.unfiled(0) if fields["post_id"] == post}
+    snapshot = store.redis.pipeline(transaction=True)
+    for status in ("received", "pending"):
+        snapshot.zrange(store.keys.post_by_time(post, status), 0, -1)
+    return waiting | {i for ids in snapshot.execute() for i in ids}
 
 
 def test_idempotency_key_replays_the_first_answer_and_stores_once(service: ServiceProcess) -> None:
@@ -120,9 +131,7 @@ def test_idempotency_key_replays_the_first_answer_and_stores_once(service: Servi
     assert again.json() == first.json() and again.headers["Idempotent-Replayed"] == "true"
     reused = post(service.base, key, post_id="idem", content="Autre chose")
     assert reused.status_code == 422 and "Idempotency-Key" in reused.json()["errors"]
-    received = service.redis.zrange(service.keys.post_by_time("idem", "received"), 0, -1)  # type: ignore[attr-defined]
-    pending = service.redis.zrange(service.keys.post_by_time("idem", "pending"), 0, -1)  # type: ignore[attr-defined]
-    assert received + pending == [first.json()["id"]]
+    assert stored_on(service, "idem") == {first.json()["id"]}
 
 
 def test_concurrent_retries_with_one_key_store_one_comment(service: ServiceProcess) -> None:
@@ -139,12 +148,7 @@ def test_concurrent_retries_with_one_key_store_one_comment(service: ServiceProce
             answers = list(pool.map(lambda _: race(), range(4)))
         assert {a.status_code for a in answers} == {202}
         assert len({a.json()["id"] for a in answers}) == 1
-        # Both indexes read in one MULTI: the worker may move the comment from one to the other meanwhile.
-        snapshot = service.redis.pipeline(transaction=True)  # type: ignore[attr-defined]
-        for status in ("received", "pending"):
-            snapshot.zrange(service.keys.post_by_time(f"race{attempt}", status), 0, -1)  # type: ignore[attr-defined]
-        stored = [s for ids in snapshot.execute() for s in ids]
-        assert len(stored) == 1
+        assert len(stored_on(service, f"race{attempt}")) == 1
 
 
 def test_fifty_concurrent_decisions_on_ten_comments_have_one_winner_each(service: ServiceProcess) -> None:

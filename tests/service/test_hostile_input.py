@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 from service.auth import create_api_key
 from service.keys import Status
 from service.store import CommentStore
-from tests.conftest import comment_payload
+from tests.conftest import comment_payload, write_waiting
 
 LONE = '"\\ud800"'  # valid JSON, not text: it can be neither stored nor logged
 
@@ -72,5 +72,6 @@ def test_akismet_comment_check_still_takes_anonymous_comments(client: FlaskClien
         "api_key": api_key, "blog": "https://blog.example", "user_ip": "192.0.2.1",
         "comment_author_url": "https://lea.example/blog", "comment_content": "Merci pour l'article."})
     assert response.status_code == 200 and response.text in ("true", "false")
+    write_waiting(store)
     [stored], _ = store.page(Status.RECEIVED)
     assert stored["url"] == "https://lea.example/blog" and stored["email"] == ""

@@ -9,8 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from service.store import CommentStore
-from service.worker import ScoringWorker, WorkerSettings
-from tests.conftest import comment_payload
+from service.worker import WorkerSettings
+from tests.conftest import comment_payload, scoring_worker
 
 
 def submit(client: FlaskClient, **overrides: object) -> str:
@@ -20,7 +20,7 @@ def submit(client: FlaskClient, **overrides: object) -> str:
 
 
 def score_all(app: Flask, store: CommentStore) -> int:
-    worker = ScoringWorker(store, app.extensions["moderation.model"], WorkerSettings(block_ms=10), "test")
+    worker = scoring_worker(app, WorkerSettings(block_ms=10), "test")
     worker.ensure_group()
     return worker.step()
 

@@ -9,6 +9,7 @@ from service import create_app
 from service.auth import create_api_key
 from service.keys import Status
 from service.store import CommentStore
+from tests.conftest import write_waiting
 
 
 @pytest.fixture
@@ -27,6 +28,7 @@ def analyze(client: FlaskClient, key: str, do_not_store: bool) -> None:
 def test_do_not_store_false_queues_the_comment_for_review(opted_in: tuple[FlaskClient, CommentStore, str]) -> None:
     client, store, key = opted_in
     analyze(client, key, do_not_store=False)
+    write_waiting(store)
     queued, _ = store.page(Status.RECEIVED)
     assert [c["content"] for c in queued] == ["Un commentaire à relire, merci."]
     assert queued[0]["post_id"] == "Coral:https://journal.example"

@@ -9,9 +9,8 @@ from classifier import Scores
 from service import create_app
 from service.keys import Status
 from service.policy import PolicySettings, decide
-from service.store import CommentStore
-from service.worker import ScoringWorker, WorkerSettings, policy_settings
-from tests.conftest import comment_payload
+from service.worker import WorkerSettings, policy_settings
+from tests.conftest import comment_payload, scoring_worker
 
 CIVIL = Scores(spam=0.02, toxicity=0.05, language="fr", version="t")
 SPAMMY = Scores(spam=0.99, toxicity=0.05, language="en", version="t")
@@ -65,9 +64,8 @@ def _app(settings: dict[str, object], **overrides: object) -> Flask:
 
 
 def _score(app: Flask) -> None:
-    store: CommentStore = app.extensions["moderation.store"]
-    worker = ScoringWorker(store, app.extensions["moderation.model"],
-                           WorkerSettings(block_ms=10, policy=policy_settings(app.config)), "t")
+    app.extensions["moderation.store"]
+    worker = scoring_worker(app, WorkerSettings(block_ms=10, policy=policy_settings(app.config)), "t")
     worker.ensure_group()
     worker.step()
 

@@ -10,15 +10,15 @@ from flask.testing import FlaskClient
 
 from service.privacy import truncate_ip
 from service.store import CommentStore
-from service.worker import ScoringWorker, WorkerSettings
-from tests.conftest import comment_payload
+from service.worker import WorkerSettings
+from tests.conftest import comment_payload, scoring_worker
 from tests.servers import RedisServer, wait_until
 
 EMAIL = "Jeanne.Dupont@example.fr"
 
 
 def _score(app: Flask, store: CommentStore) -> None:
-    worker = ScoringWorker(store, app.extensions["moderation.model"], WorkerSettings(block_ms=10), "t")
+    worker = scoring_worker(app, WorkerSettings(block_ms=10), "t")
     worker.ensure_group()
     worker.step()
 
@@ -88,7 +88,7 @@ def test_retention_purges_old_spam_and_rejected_only_once_across_workers(app: Fl
     for action in ("spam", "reject", "approve"):
         client.post(f"/api/v1/moderation/comments/{ids[action]}/decision", json={"action": action}, headers=auth)
     settings = WorkerSettings(block_ms=10, retention_days={"spam": 0.0, "rejected": 0.0})
-    workers = [ScoringWorker(store, app.extensions["moderation.model"], settings, f"w{i}") for i in range(2)]
+    workers = [scoring_worker(app, settings, f"w{i}") for i in range(2)]
     assert workers[0].maybe_purge() == 2
     assert workers[1].maybe_purge() == 0  # the other replica finds the lock taken
     assert store.get(ids["spam"]) is None and store.get(ids["reject"]) is None

@@ -19,8 +19,8 @@ from service import create_app
 from service.keys import Keys, Status
 from service.store import CommentStore, LayoutMismatch
 from service.webhooks import Endpoint, WebhookSettings
-from service.worker import ScoringWorker, WorkerSettings
-from tests.conftest import comment_payload
+from service.worker import WorkerSettings
+from tests.conftest import comment_payload, scoring_worker, write_waiting
 from tests.servers import Receiver, wait_until
 
 SHARDS = 4
@@ -42,7 +42,7 @@ def submit(client: FlaskClient, post: str, i: int, email: str = "camille@example
 
 
 def score_all(app: Flask, store: CommentStore) -> None:
-    worker = ScoringWorker(store, app.extensions["moderation.model"], WorkerSettings(block_ms=10), "w")
+    worker = scoring_worker(app, WorkerSettings(block_ms=10), "w")
     worker.ensure_group()
     while worker.step():
         pass
@@ -55,6 +55,7 @@ def tag(key: str) -> str:
 def test_a_posts_comments_stay_in_one_shard_and_posts_spread_over_all_shards(client: FlaskClient,
                                                                               store: CommentStore) -> None:
     ids = {post: [submit(client, post, i) for i in range(2)] for post in POSTS}
+    write_waiting(store)
     shards_used = set()
     for post, post_ids in ids.items():
         shard = store.keys.shard_of_post(post)
@@ -159,10 +160,12 @@ def test_the_first_submission_records_the_number_and_older_data_counts_as_one_sh
 def test_ids_name_their_shard_and_one_shard_keeps_the_old_key_names() -> None:
     keys = Keys("blog1", shards=8)
     for post in POSTS:
-        assert keys.shard_of_id(keys.new_id(post)) == keys.shard_of_post(post)
-        assert re.fullmatch(r"[0-9a-f]{32}", keys.new_id(post))
+        comment_id = keys.comment_id("1764806400123-7", keys.id_suffix(post))
+        assert keys.shard_of_id(comment_id) == keys.shard_of_post(post)
+        assert re.fullmatch(r"[0-9a-f]{32}", comment_id)
+        assert keys.entry_of(comment_id) == "1764806400123-7"  # the id names its scoring-stream entry
     single = Keys("blog1")
-    assert single.comment(single.new_id("42")).startswith("blog1:{c}:comment:")
+    assert single.comment(single.comment_id("1-0", single.id_suffix("42"))).startswith("blog1:{c}:comment:")
     assert single.incoming() == "blog1:{c}:incoming"
 
 
@@ -171,11 +174,12 @@ def test_webhooks_announce_events_from_every_shard_with_distinct_ids(app: Flask,
     receiver = Receiver()
     try:
         hooks = WebhookSettings((Endpoint(receiver.url, ("s",)),))
-        worker = ScoringWorker(store, app.extensions["moderation.model"], WorkerSettings(block_ms=10, webhooks=hooks),
+        worker = scoring_worker(app, WorkerSettings(block_ms=10, webhooks=hooks),
                                "w")
         assert worker.deliverer is not None
         worker.deliverer.ensure_group()
         ids = {submit(client, post, 0) for post in POSTS}
+        write_waiting(store)
         wait_until(lambda: worker.deliverer.step() >= 0 and len(receiver.received) >= len(POSTS), 10,
                    what="deliveries")
         bodies = [json.loads(body) for _, body in receiver.received]
@@ -191,7 +195,6 @@ def test_retention_purges_every_shard(app: Flask, client: FlaskClient, store: Co
     for comment_id in ids[:8]:
         client.post(f"/api/v1/moderation/comments/{comment_id}/decision", json={"action": "spam"}, headers=auth)
     assert len({store.keys.shard_of_id(i) for i in ids[:8]}) > 1
-    worker = ScoringWorker(store, app.extensions["moderation.model"],
-                           WorkerSettings(block_ms=10, retention_days={"spam": 0.0}), "w")
+    worker = scoring_worker(app, WorkerSettings(block_ms=10, retention_days={"spam": 0.0}), "w")
     assert worker.purge() == 8
     assert store.get_many(ids) == store.get_many(ids[8:]) and len(store.get_many(ids)) == 4

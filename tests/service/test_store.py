@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import time
+
 from service.antiabuse import Guard, GuardSettings
 from service.keys import Keys, Status
-from service.store import CommentStore
+from service.store import CommentStore, now_iso
 
 
 def new(store: CommentStore, post: str = "p") -> str:
-    guard = Guard(store.redis, store.keys.prefix, "secret", GuardSettings(flood_seconds=0, duplicate_days=0))
-    comment_id = store.new_id(post)
-    store.submit({"post_id": post, "author": "A", "email": "a@example.fr", "content": "x"}, comment_id,
-                 guard.admission(post, "a@example.fr", "192.0.2.1", "x", checks=False))
-    return comment_id
+    """A received comment, written to its hash and indexes as the scoring worker writes it."""
+    guard = Guard(store.redis, store.keys, "secret", GuardSettings(flood_seconds=0, duplicate_days=0))
+    record = {"post_id": post, "author": "A", "email": "a@example.fr", "content": "x",
+              "created_us": str(time.time_ns() // 1000), "created_at": now_iso()}
+    receipt = store.receive(record, guard.admission(post, "a@example.fr", "192.0.2.1", "x", checks=False))
+    assert store.materialise([receipt.comment_id]) == ["written"]
+    return receipt.comment_id
 
 
 def test_every_key_carries_the_prefix_and_one_hash_tag(store: CommentStore) -> None:

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from service.store import CommentStore
 from service.webhooks import Endpoint, WebhookSettings, verify
 from service.worker import ScoringWorker, WorkerSettings
-from tests.conftest import comment_payload
+from tests.conftest import comment_payload, scoring_worker
 from tests.servers import Receiver, wait_until
 
 
@@ -24,7 +24,7 @@ def receiver() -> Iterator[Receiver]:
 
 
 def _worker(app: Flask, store: CommentStore, hooks: WebhookSettings) -> ScoringWorker:
-    w = ScoringWorker(store, app.extensions["moderation.model"], WorkerSettings(block_ms=10, webhooks=hooks), "w")
+    w = scoring_worker(app, WorkerSettings(block_ms=10, webhooks=hooks), "w")
     w.ensure_group()
     assert w.deliverer is not None
     w.deliverer.ensure_group()

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from service.keys import Status
 from service.store import CommentStore
 from service.worker import ScoringWorker, WorkerSettings
-from tests.conftest import comment_payload
+from tests.conftest import comment_payload, scoring_worker
 from tests.servers import wait_until
 
 
@@ -21,7 +21,7 @@ def submit_many(client: FlaskClient, n: int) -> list[str]:
 
 
 def worker(app: Flask, store: CommentStore, name: str, **settings: int) -> ScoringWorker:
-    w = ScoringWorker(store, app.extensions["moderation.model"], WorkerSettings(block_ms=10, **settings), name)
+    w = scoring_worker(app, WorkerSettings(block_ms=10, **settings), name)
     w.ensure_group()
     return w
 

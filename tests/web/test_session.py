@@ -9,7 +9,8 @@ from pathlib import Path
 
 from flask.testing import FlaskClient
 
-from service.web import secret_key
+from service.resources import secret_key
+from tests.conftest import scoring_worker
 
 
 def test_a_secret_key_is_created_once_private_to_the_owner(tmp_path: Path) -> None:
@@ -114,11 +115,11 @@ def test_every_response_carries_security_headers(client: FlaskClient) -> None:
 
 
 def test_a_card_names_the_kind_of_toxicity(app, client: FlaskClient, token: str, store) -> None:  # type: ignore[no-untyped-def]
-    from service.worker import ScoringWorker, WorkerSettings
+    from service.worker import WorkerSettings
     from tests.conftest import comment_payload
 
     client.post("/api/v1/comments", json=comment_payload(content="Je sais où tu habites, je vais te tuer."))
-    worker = ScoringWorker(store, app.extensions["moderation.model"], WorkerSettings(block_ms=10), "w")
+    worker = scoring_worker(app, WorkerSettings(block_ms=10), "w")
     worker.ensure_group()
     assert worker.step() == 1
     client.post("/moderation/login", data={"token": token, "csrf": _csrf(client)})

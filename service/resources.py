@@ -1,0 +1,67 @@
+"""The service's long-lived parts, built once, in one place, for the app, the CLI and the worker alike."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from service.antiabuse import Guard, GuardSettings
+from service.connection import connect
+from service.intake import Intake
+from service.keys import Keys
+from service.signals import SignalSettings
+from service.store import CommentStore, shard_count
+from service.wordlist import WordLists
+
+
+def secret_key(configured: str | None, data_dir: str) -> str:
+    """The configured key, else one kept in the data directory (created once, mode 600)."""
+    if configured:
+        return configured
+    path = Path(data_dir) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def guard_settings(cfg: Mapping[str, Any]) -> GuardSettings:
+    """Flood, rate, duplicate and wave limits from the config."""
+    return GuardSettings(cfg["FLOOD_SECONDS"], cfg["RATE_PER_MINUTE"], cfg["RATE_BURST"], cfg["DUPLICATE_DAYS"],
+                         network_per_minute=cfg["RATE_NETWORK_PER_MINUTE"], network_burst=cfg["RATE_NETWORK_BURST"],
+                         ipv4_prefix=cfg["RATE_IPV4_PREFIX"], ipv6_prefix=cfg["RATE_IPV6_PREFIX"])
+
+
+def signal_settings(cfg: Mapping[str, Any]) -> SignalSettings:
+    """The worker's signal thresholds from the config."""
+    return SignalSettings(cfg["MAX_LINKS"], cfg["FORM_TOKEN_MIN_SECONDS"], cfg["FORM_TOKEN_MAX_SECONDS"],
+                          cfg["WAVE_MIN_AUTHORS"])
+
+
+@dataclass(frozen=True)
+class Resources:
+    """Redis behind its small classes, the word lists, the signal settings and the intake."""
+
+    store: CommentStore
+    guard: Guard
+    words: WordLists
+    signals: SignalSettings
+    intake: Intake
+    secret: str
+
+
+def build(cfg: Mapping[str, Any], url: str | None = None) -> Resources:
+    """Everything from the config; ``url`` overrides REDIS_URL (the embedded Redis). The client connects lazily."""
+    secret = secret_key(cfg["SECRET_KEY"], cfg["DATA_DIR"])
+    client = connect(url or cfg["REDIS_URL"], cfg["REDIS_TIMEOUT"])
+    keys = Keys(cfg["REDIS_PREFIX"], shard_count(cfg["REDIS_SHARDS"], client))
+    store = CommentStore(client, keys, cfg["REDIS_WAIT_REPLICAS"])
+    guard = Guard(client, keys, secret, guard_settings(cfg))
+    return Resources(store, guard, WordLists.from_files(cfg["BLOCK_LIST"], cfg["HOLD_LIST"]), signal_settings(cfg),
+                     Intake(store, guard, secret, cfg["FORM_TOKEN_MIN_SECONDS"]), secret)
