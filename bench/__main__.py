@@ -10,6 +10,7 @@ import argparse
 import datetime as dt
 import os
 import platform
+import statistics
 import tempfile
 import time
 import uuid
@@ -20,7 +21,7 @@ from typing import Any
 import redis
 
 import classifier
-from bench import http, inprocess, slowloris
+from bench import http, inprocess, slowloris, wave
 from bench.report import render
 from bench.workload import write_bodies, write_perspective_bodies
 from service.auth import create_api_key, create_token
@@ -32,10 +33,10 @@ def profile(smoke: bool) -> dict[str, Any]:
     if smoke:
         return {"seconds": 1, "connections": 8, "scaling_workers": (1, 2), "queue_sizes": (100, 1000),
                 "single": 50, "batch": 256, "cost_n": 20, "worker_n": 200, "lag_rate": 50, "lag_seconds": 2,
-                "slow_clients": 20}
+                "slow_clients": 20, "rounds": 2, "slice": 1, "steps_n": 50, "wave": 100, "wave_seconds": 2}
     return {"seconds": 10, "connections": 32, "scaling_workers": (1, 2, 4), "queue_sizes": (100, 10_000, 100_000),
             "single": 1000, "batch": 4096, "cost_n": 500, "worker_n": 6000, "lag_rate": 300, "lag_seconds": 20,
-            "slow_clients": 200}
+            "slow_clients": 200, "rounds": 4, "slice": 5, "steps_n": 1000, "wave": 5000, "wave_seconds": 60}
 
 
 def endpoints(base: str, token: str) -> dict[str, tuple[str, str, str]]:
@@ -55,6 +56,8 @@ def run(smoke: bool, out: Path) -> dict[str, Any]:
         server = RedisServer(work / "redis", fsync="everysec").start()
         try:
             results.update(_http(server.url, work, bodies, p))
+            results["wave"] = _wave(server.url, work, p)
+            results["steps"] = inprocess.request_steps(server.url, p["steps_n"])
             results["queue_scaling"] = _queue_scaling(server.url, work, p)
             model = classifier.load()
             results["classifier"] = inprocess.classifier_speed(model, p["single"], p["batch"])
@@ -92,6 +95,7 @@ def _http(url: str, work: Path, bodies: Path, p: dict[str, Any]) -> dict[str, An
             # The least a submission that loses nothing costs: parse, one Redis append, answer.
             durable = http.wrk(f"{ceiling.base}/durable", p["seconds"], p["connections"], "POST", bodies)
             out["durable_floor"] = asdict(durable)
+            out["alternating"] = _alternating(ceiling.base, svc.base, bodies, p)
         out["perspective"] = _perspective(url, svc, work, p)
         out["slow_clients"] = asdict(slowloris.measure(svc.base, p["slow_clients"], p["seconds"]))
         for pid in http.children(svc.proc.pid):  # type: ignore[union-attr]
@@ -112,12 +116,41 @@ def _http(url: str, work: Path, bodies: Path, p: dict[str, Any]) -> dict[str, An
     return out
 
 
+def _alternating(ceiling: str, service: str, bodies: Path, p: dict[str, Any]) -> dict[str, Any]:
+    """Submissions in short alternating slices (ceiling, floor, service, then the reverse), each ratio against
+    the ceiling of its own round: the shared machine's speed swings between runs, much less within a round."""
+    targets = {"ceiling": f"{ceiling}/api/v1/comments", "floor": f"{ceiling}/durable",
+               "service": f"{service}/api/v1/comments"}
+    rounds = []
+    for r in range(p["rounds"]):
+        order = ["ceiling", "floor", "service"] if r % 2 == 0 else ["service", "floor", "ceiling"]
+        got = {name: http.wrk(targets[name], p["slice"], p["connections"], "POST", bodies) for name in order}
+        rounds.append({name: asdict(load) for name, load in got.items()})
+
+    def ratios(name: str) -> list[float]:
+        return [round(r[name]["rps"] / r["ceiling"]["rps"], 3) if r["ceiling"]["rps"] else 0.0 for r in rounds]
+
+    return {"rounds": rounds, "service_ratios": ratios("service"), "floor_ratios": ratios("floor"),
+            "service_ratio": statistics.median(ratios("service")), "floor_ratio": statistics.median(ratios("floor")),
+            "service_p99_ms": statistics.median(r["service"]["p99_ms"] for r in rounds)}
+
+
+def _wave(url: str, work: Path, p: dict[str, Any]) -> dict[str, Any]:
+    """The spam-wave scenario on `moderation serve` with its scoring worker and production limits."""
+    svc = http.service(url, work, web_workers=2)
+    try:
+        return wave.run(svc.base, url, svc.prefix, _token(url, svc.prefix), p["wave"],  # type: ignore[attr-defined]
+                        p["wave_seconds"])
+    finally:
+        svc.stop()
+
+
 def _catch_up(url: str, prefix: str, timeout: float = 300) -> dict[str, float]:
     """Comments still waiting for the scoring worker when a submission run ends, and how long the
     worker (at its lower CPU priority) then takes to file them all."""
     client = redis.Redis.from_url(url, decode_responses=True)
-    waiting = Keys(prefix).by_time("received")
-    backlog = client.zcard(waiting)
+    waiting = Keys(prefix).incoming()
+    backlog = client.xlen(waiting)
     started = time.monotonic()
     left = inprocess.wait_until_filed(client, waiting, timeout, 0.05)
     client.close()

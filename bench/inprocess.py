@@ -15,8 +15,9 @@ import classifier
 from bench.ceiling import append
 from bench.workload import texts
 from service.antiabuse import Guard, GuardSettings
-from service.keys import Status
+from service.intake import Context, Intake
 from service.store import CommentStore, now_iso
+from service.worker import ScoringWorker, WorkerSettings
 from tests.roundtrips import counting
 
 
@@ -38,18 +39,17 @@ def classifier_speed(model: classifier.Model, single_calls: int, batch_size: int
             "batch_per_s": round(batch_rate, 1)}
 
 
-def _store(url: str, prefix: str) -> tuple[CommentStore, Guard]:
+def _store(url: str, prefix: str) -> tuple[CommentStore, Intake]:
     client = redis.Redis.from_url(url, decode_responses=True)
-    return CommentStore(client, prefix), Guard(client, prefix, "bench", GuardSettings(flood_seconds=0))
+    store = CommentStore(client, prefix)
+    return store, Intake(store, Guard(client, store.keys, "bench", GuardSettings(flood_seconds=0)), "bench")
 
 
-def submit_direct(store: CommentStore, guard: Guard, comment: dict[str, Any], checks: bool = False) -> str:
-    comment_id = store.new_id(comment["post_id"])
+def submit_direct(intake: Intake, comment: dict[str, Any], checks: bool = False) -> str:
+    """One submission through the intake, as a view makes it, without HTTP."""
     email = f"{uuid.uuid4().hex[:10]}@example.fr"
-    record = {**comment, "email": email, "email_hash": guard.digest(email), "signals": [], "ip": "198.18.0.1"}
-    store.submit(record, comment_id, guard.admission(comment["post_id"], email, "198.18.0.1",
-                                                     comment["content"], checks=checks))
-    return comment_id
+    prepared = intake.prepare({**comment, "email": email}, "fr", "api", Context(ip="198.18.0.1"), checks=checks)
+    return intake.receive(prepared).comment_id
 
 
 def redis_cost(url: str, n: int) -> dict[str, float]:
@@ -74,20 +74,64 @@ def redis_cost(url: str, n: int) -> dict[str, float]:
         assert response.status_code == 202, response.get_json()
     sent = counter.sent - sent_before
     server_us = _server_usec(store.redis, "evalsha")  # a submission is one script call
+    # The worker's share: writing each comment from its entry, waves and author rules, filing it.
+    store.redis.config_resetstat()
+    worker = ScoringWorker(app.extensions["moderation"], app.extensions["moderation.model"],
+                           WorkerSettings(block_ms=10), "cost")
+    worker.ensure_group()
+    while worker.step():
+        pass
+    worker_us = _server_usec(store.redis, None)
     used = store.redis.info("memory")["used_memory"] - used_before
     # What the durable floor's one append costs the same server, for the same bodies.
     store.redis.config_resetstat()
     for body in bodies[1:]:
         append(store.redis, f"{prefix}:durable", body)
     return {"round_trips_per_comment": round(sent / n, 2), "bytes_per_comment": round(used / n),
-            "server_us_per_comment": round(server_us / n, 1),
+            "server_us_per_comment": round(server_us / n, 1), "worker_server_us_per_comment": round(worker_us / n, 1),
             "server_us_per_append": round(_server_usec(store.redis, "xadd") / n, 1)}
 
 
-def _server_usec(client: redis.Redis, command: str) -> int:
-    """Microseconds the Redis server spent in ``command`` since the last CONFIG RESETSTAT (a
-    script's time includes the commands it calls)."""
-    return int(client.info("commandstats").get(f"cmdstat_{command}", {}).get("usec", 0))
+def _server_usec(client: redis.Redis, command: str | None) -> int:
+    """Microseconds the Redis server spent in ``command`` (None: in every command but INFO and CONFIG)
+    since the last CONFIG RESETSTAT (a script's time includes the commands it calls)."""
+    stats = client.info("commandstats")
+    if command is None:
+        return sum(int(v["usec"]) for k, v in stats.items() if k not in ("cmdstat_info", "cmdstat_config"))
+    return int(stats.get(f"cmdstat_{command}", {}).get("usec", 0))
+
+
+def request_steps(url: str, n: int) -> dict[str, float]:
+    """What each step of `POST /api/v1/comments` costs, in milliseconds per request, in one process: the
+    intake's prepare (validation, duplicate fold, HMACs), its receive (one script, one round trip), and the
+    whole request through Flask (the rest is parsing, hooks, logging and the answer)."""
+    from service import create_app
+    from service.intake import Context
+
+    prefix = f"steps{uuid.uuid4().hex[:6]}"
+    app = create_app({"REDIS_URL": url, "REDIS_PREFIX": prefix, "SECRET_KEY": "bench", "FLOOD_SECONDS": 0.0,
+                      "RATE_BURST": 10**9, "RATE_PER_MINUTE": 1e12, "RATE_NETWORK_BURST": 10**9,
+                      "RATE_NETWORK_PER_MINUTE": 1e12, "DUPLICATE_DAYS": 0, "LOG_LEVEL": "WARNING"})
+    intake, client = app.extensions["moderation"].intake, app.test_client()
+    bodies = [{**b, "email": f"s{i}@example.fr"} for i, b in enumerate(texts(n + 20))]
+    for body in bodies[:20]:  # warm-up
+        client.post("/api/v1/comments", json=body)
+    context = Context("198.18.0.7", "bench", None, "fr")
+
+    def clock(step: Any) -> float:
+        started = time.process_time()
+        for body in bodies[20:]:
+            step(body)
+        return (time.process_time() - started) * 1000 / n
+
+    prepared = [intake.prepare(b, "fr", "api", context) for b in bodies[20:]]
+    receive_iter = iter(prepared)
+    out = {"prepare_ms": clock(lambda b: intake.prepare(b, "fr", "api", context)),
+           "receive_ms": clock(lambda b: intake.receive(next(receive_iter))),
+           "request_ms": clock(lambda b: client.post("/api/v1/comments", json=b))}
+    out["flask_and_rest_ms"] = out["request_ms"] - out["prepare_ms"] - out["receive_ms"]
+    app.extensions["moderation.store"].redis.close()
+    return {k: round(v, 3) for k, v in out.items()}
 
 
 def _worker_procs(url: str, prefix: str, count: int) -> list[subprocess.Popen[bytes]]:
@@ -106,11 +150,11 @@ def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
         p.wait(timeout=30)
 
 
-def wait_until_filed(client: redis.Redis, received: str, timeout: float, interval: float) -> int:
-    """Poll until the scoring workers have filed every comment in the ``received`` index, or
-    ``timeout`` seconds pass; returns how many are still waiting."""
+def wait_until_filed(client: redis.Redis, stream: str, timeout: float, interval: float) -> int:
+    """Poll until the scoring workers have filed every comment of the scoring ``stream`` (a filed comment's
+    entry is deleted), or ``timeout`` seconds pass; returns how many are still waiting."""
     deadline = time.monotonic() + timeout
-    while (left := client.zcard(received)) and time.monotonic() < deadline:
+    while (left := client.xlen(stream)) and time.monotonic() < deadline:
         time.sleep(interval)
     return int(left)
 
@@ -118,16 +162,16 @@ def wait_until_filed(client: redis.Redis, received: str, timeout: float, interva
 def worker_throughput(url: str, n: int, workers: int) -> float:
     """Comments per second from the stream into the review queue, with ``workers`` processes."""
     prefix = f"wt{uuid.uuid4().hex[:6]}"
-    store, guard = _store(url, prefix)
+    store, intake = _store(url, prefix)
     for comment in texts(n, seed=workers):
-        submit_direct(store, guard, comment)
+        submit_direct(intake, comment)
     procs = _worker_procs(url, prefix, workers)
     try:
         deadline = time.monotonic() + 120
-        while store.redis.zcard(store.keys.by_time(Status.RECEIVED.value)) == n and time.monotonic() < deadline:
+        while store.redis.xlen(store.keys.incoming()) == n and time.monotonic() < deadline:
             time.sleep(0.005)  # workers loading their model
         started = time.monotonic()
-        wait_until_filed(store.redis, store.keys.by_time(Status.RECEIVED.value), deadline - started, 0.01)
+        wait_until_filed(store.redis, store.keys.incoming(), deadline - started, 0.01)
         return round(n / (time.monotonic() - started), 1)
     finally:
         _stop(procs)
@@ -137,7 +181,7 @@ def worker_throughput(url: str, n: int, workers: int) -> float:
 def lag_at_rate(url: str, rate: float, seconds: float) -> dict[str, float]:
     """Submission-to-queue lag while comments arrive at a steady ``rate`` per second (one worker)."""
     prefix = f"lag{uuid.uuid4().hex[:6]}"
-    store, guard = _store(url, prefix)
+    store, intake = _store(url, prefix)
     procs = _worker_procs(url, prefix, 1)
     time.sleep(3)  # model loaded
     comments = texts(int(rate * seconds))
@@ -147,9 +191,9 @@ def lag_at_rate(url: str, rate: float, seconds: float) -> dict[str, float]:
             wait = started + i / rate - time.monotonic()
             if wait > 0:
                 time.sleep(wait)
-            submit_direct(store, guard, comment)
+            submit_direct(intake, comment)
         achieved = len(comments) / (time.monotonic() - started)
-        wait_until_filed(store.redis, store.keys.by_time(Status.RECEIVED.value), 60, 0.05)
+        wait_until_filed(store.redis, store.keys.incoming(), 60, 0.05)
     finally:
         _stop(procs)
     received, filed = {}, {}

@@ -32,6 +32,28 @@ def render(r: dict[str, Any]) -> str:
                        "`POST /api/v1/comments` as a share of it"), _row(*["---"] * 5),
                   _row("`POST /durable`", d["rps"], f"{d['rps'] / ceiling:.0%}" if ceiling else "-", d["p99_ms"],
                        f"{post['ours']['rps'] / d['rps']:.0%}" if d["rps"] else "-")]
+    if "alternating" in r:
+        a = r["alternating"]
+        lines += ["", f"### `POST /api/v1/comments` in alternating slices ({len(a['rounds'])} rounds of "
+                  f"{p['slice']} s per target; ceiling, floor, service, then the reverse)", "",
+                  "Each ratio is against the ceiling of its own round.", "",
+                  _row("round", "ceiling req/s", "floor req/s", "service req/s", "floor ratio", "service ratio",
+                       "service p99 ms"), _row(*["---"] * 7)]
+        for i, rd in enumerate(a["rounds"]):
+            lines.append(_row(i + 1, rd["ceiling"]["rps"], rd["floor"]["rps"], rd["service"]["rps"],
+                              f"{a['floor_ratios'][i]:.0%}", f"{a['service_ratios'][i]:.0%}",
+                              rd["service"]["p99_ms"]))
+        lines.append(_row("median", "", "", "", f"{a['floor_ratio']:.0%}", f"{a['service_ratio']:.0%}",
+                          a["service_p99_ms"]))
+    if "steps" in r:
+        st = r["steps"]
+        lines += ["", "### What one `POST /api/v1/comments` costs, step by step (CPU ms per request, in process)", "",
+                  _row("step", "ms"), _row("---", "---"),
+                  _row("`Intake.prepare`: validation, duplicate fold, HMACs, the record", st["prepare_ms"]),
+                  _row("`Intake.receive`: one script, one round trip (client side)", st["receive_ms"]),
+                  _row("the rest: Flask, body parsing, hooks, access log, metrics, the answer",
+                       round(st["flask_and_rest_ms"], 3)),
+                  _row("whole request through Flask's test client", st["request_ms"])]
     if "scoring_backlog" in r:
         b = r["scoring_backlog"]
         lines += ["", "A scoring worker runs beside the service, at a lower CPU priority (`MODERATION_WORKER_NICE`): "
@@ -53,6 +75,16 @@ def render(r: dict[str, Any]) -> str:
                   _row("requests", "failures", "p50 ms", "p99 ms", "max ms", "slow connections still open at the end"),
                   _row(*["---"] * 6),
                   _row(sc["requests"], sc["failures"], sc["p50_ms"], sc["p99_ms"], sc["max_ms"], sc["held"])]
+    if "wave" in r:
+        w = r["wave"]
+        codes = ", ".join(f"{n} × {code}" for code, n in sorted(w["codes"].items()))
+        lines += ["", f"## Spam wave: {w['comments']:,} near-identical comments from as many addresses", "",
+                  f"Sent over {w['seconds']} s to `moderation serve` (its scoring worker, production limits) while a "
+                  "moderator's review page was reloaded every 50 ms.", "",
+                  _row("answers", "filed", "with a spam_wave reason", "held (not published)", "all filed after",
+                       "review page p50 ms", "review page p99 ms"), _row(*["---"] * 7),
+                  _row(codes, w["filed"], w["with_spam_wave"], w["held"], f"{w['filed_after_s']} s", w["page_p50_ms"],
+                       w["page_p99_ms"])]
     lines += ["", "## Scaling: `POST /api/v1/comments` by gunicorn workers", "",
               _row("web workers", "req/s", "p99 ms"), _row("---", "---", "---")]
     lines += [_row(w, s["rps"], s["p99_ms"]) for w, s in r["scaling"].items()]
@@ -74,10 +106,13 @@ def render(r: dict[str, Any]) -> str:
               _row("Redis round trips per accepted comment", red["round_trips_per_comment"]),
               _row("Redis memory per comment (hash, indexes, stream and audit entries)",
                    f"{red['bytes_per_comment']} bytes"),
-              _row("Redis server time per accepted comment (the submission script: flood, rate, author rules, "
-                   "spam-wave bands, duplicate mark, indexes, stream, audit and webhook entries)",
+              _row("Redis server time per accepted comment, in the request (one script: idempotency, parent, "
+                   "duplicate, flood, rate, one stream entry)",
                    f"{red['server_us_per_comment']} µs, vs {red['server_us_per_append']} µs for the durable "
-                   "floor's one stream append")]
+                   "floor's one stream append "
+                   f"({red['server_us_per_comment'] / max(red['server_us_per_append'], 0.1):.1f}×)"),
+              _row("Redis server time per comment, in the scoring worker (hash, indexes, audit and event from the "
+                   "entry; spam-wave bands, author rules, trust; filing)", f"{red['worker_server_us_per_comment']} µs")]
     lines += [_row(f"resident memory, {name}", f"RSS {rss} MB, PSS {pss} MB")
               for name, (rss, pss) in r["memory"].items()]
     return "\n".join(lines) + "\n"
