@@ -88,6 +88,7 @@ class Move:
     fields: dict[str, Any] | None = None
     risk: float | None = None
     ack: str = ""
+    entry: str = ""  # the comment's stream entry, to write it from if it has no hash yet (the scoring worker)
 
 
 class LayoutMismatch(RuntimeError):
@@ -236,13 +237,13 @@ class CommentStore:
         k = self.keys
         calls = []
         for m in moves:
-            extra = {f: json.dumps(v) if f in _JSON_FIELDS else str(v) for f, v in (m.fields or {}).items()
-                     if v is not None}
+            extra = [x for f, v in (m.fields or {}).items() if v is not None
+                     for x in (f, json.dumps(v) if f in _JSON_FIELDS else str(v))]
             shard = k.shard_of_id(m.comment_id)
             calls.append(([k.comment(m.comment_id), k.audit(shard), k.incoming(shard), k.events(shard)],
                           [m.comment_id, " ".join(s.value for s in m.allowed), m.to.value, m.actor, m.reason,
-                           now_iso(), json.dumps(extra), "" if m.risk is None else repr(float(m.risk)), m.ack,
-                           k.SCORING_GROUP, *k.templates(shard)]))
+                           now_iso(), len(extra) // 2, "" if m.risk is None else repr(float(m.risk)), m.ack,
+                           k.SCORING_GROUP, *k.templates(shard), m.entry, k.by_email("%s", shard), *extra]))
         outcomes = [Outcome(result, previous) for result, previous in self._run(self._transition, calls)]
         # A comment acknowledged but not yet written by a worker: write it from its entry, then move it.
         unwritten = [i for i, o in enumerate(outcomes) if o.result == "missing" and k.entry_of(moves[i].comment_id)]
@@ -292,10 +293,10 @@ class CommentStore:
                 entry = self.keys.entry_of(ids[i])
                 pipe.xrange(self.keys.incoming(self.keys.shard_of_id(ids[i])), entry, entry)
             for i, rows in zip(unwritten, pipe.execute(), strict=True):
-                found[i] = self._from_entry(ids[i], rows[0][1]) if rows else None
+                found[i] = self.from_entry(ids[i], rows[0][1]) if rows else None
         return found
 
-    def _from_entry(self, comment_id: str, fields: dict[str, str]) -> dict[str, Any] | None:
+    def from_entry(self, comment_id: str, fields: dict[str, str]) -> dict[str, Any] | None:
         """A comment as its stream entry holds it (what materialise.lua would write), if the entry is its own."""
         if fields.get("id_suffix") != comment_id[17:]:
             return None
@@ -383,9 +384,17 @@ class CommentStore:
 
     def trust_counts(self, email_hashes: list[str]) -> list[int]:
         """Approved-comment counts for hashed emails ('' counts 0), summed over the shards."""
-        if not email_hashes:
-            return []
+        return self.lookup([], email_hashes)[1]
+
+    def lookup(self, ids: list[str], email_hashes: list[str]) -> tuple[list[str | None], list[int]]:
+        """In one round trip, the status of each comment (None: no hash yet) and the trust of each hashed email."""
+        if not ids and not email_hashes:
+            return [], []
         pipe = self.redis.pipeline(transaction=False)
+        for comment_id in ids:
+            pipe.hget(self.keys.comment(comment_id), "status")
+        if not email_hashes:
+            return list(pipe.execute()), []
         for shard in self.keys.all_shards():
             names = [self.keys.trust(h or "-", shard) for h in email_hashes]
             if self.cluster:  # a Cluster pipeline takes no MGET: single GETs, grouped by node
@@ -393,12 +402,13 @@ class CommentStore:
                     pipe.get(name)
             else:
                 pipe.mget(names)
-        answers = pipe.execute()
+        everything = pipe.execute()
+        statuses, answers = everything[:len(ids)], everything[len(ids):]
         if self.cluster:
             n = len(email_hashes)
             answers = [answers[i:i + n] for i in range(0, len(answers), n)]
         totals = [sum(int(v or 0) for v in column) for column in zip(*answers, strict=True)]
-        return [max(0, total) if h else 0 for total, h in zip(totals, email_hashes, strict=True)]
+        return statuses, [max(0, total) if h else 0 for total, h in zip(totals, email_hashes, strict=True)]
 
     def ids_by_email(self, email_hash: str) -> list[str]:
         """Every comment id sent with one hashed email, from every shard."""

@@ -1,38 +1,65 @@
 -- Move one comment from an allowed status to another in one atomic step:
 -- indexes, fields, audit entry and (for the scoring worker) the stream acknowledgement.
+-- A comment acknowledged but not yet written (its record only in its stream entry) is written
+-- first when the mover names that entry (the scoring worker filing what it just scored): one
+-- step from the stream to the review queue, nothing written twice.
 -- KEYS[1] comment hash, KEYS[2] audit stream, KEYS[3] incoming stream, KEYS[4] events outbox
 -- ARGV: 1 id, 2 allowed statuses (space separated), 3 new status, 4 actor, 5 reason,
---       6 now (ISO 8601), 7 extra fields (JSON object), 8 risk ('' keeps the stored one),
+--       6 now (ISO 8601), 7 how many extra field, value pairs follow ARGV 17, 8 risk ('' keeps the stored one),
 --       9 stream entry id to acknowledge ('' for none), 10 consumer group,
---       11..14 index key templates: status time, status risk, post time, post risk; 15 trust template
+--       11..14 index key templates: status time, status risk, post time, post risk; 15 trust template,
+--       16 stream entry to write the comment from when it has no hash ('' for none), 17 by-email template,
+--       18.. extra fields as flat field, value pairs (no JSON to decode here)
+local id, to = ARGV[1], ARGV[3]
+local current = redis.call('HGET', KEYS[1], 'status')
+local written = false
+if not current and ARGV[16] ~= '' then
+  local found = redis.call('XRANGE', KEYS[3], ARGV[16], ARGV[16])
+  if #found > 0 and found[1][2][2] == string.sub(id, 18) then
+    local fields = found[1][2]
+    local values = {'id', id, 'status', 'received', 'risk', '0'}
+    local email_hash, created_at = nil, ''
+    for i = 3, #fields, 2 do
+      values[#values + 1] = fields[i]
+      values[#values + 1] = fields[i + 1]
+      if fields[i] == 'email_hash' then email_hash = fields[i + 1] end
+      if fields[i] == 'created_at' then created_at = fields[i + 1] end
+    end
+    redis.call('HSET', KEYS[1], unpack(values))
+    if email_hash and email_hash ~= '' then
+      redis.call('SADD', string.format(ARGV[17], email_hash), id)
+    end
+    redis.call('XADD', KEYS[2], '*', 'comment_id', id, 'actor', 'submission', 'from', '', 'to', 'received',
+      'reason', 'received', 'model_version', '', 'at', created_at)
+    redis.call('XADD', KEYS[4], 'MAXLEN', '~', '100000', '*', 'type', 'comment.received', 'comment_id', id,
+      'at', created_at)
+    current, written = 'received', true
+  end
+end
 local ack = ARGV[9]
 if ack ~= '' then
   redis.call('XACK', KEYS[3], ARGV[10], ack)
   redis.call('XDEL', KEYS[3], ack)
 end
-local current = redis.call('HGET', KEYS[1], 'status')
 if not current then
   return {'missing', ''}
 end
 if not string.find(' ' .. ARGV[2] .. ' ', ' ' .. current .. ' ', 1, true) then
   return {'conflict', current}
 end
-local id, to = ARGV[1], ARGV[3]
 local post = redis.call('HGET', KEYS[1], 'post_id')
 -- Scores stay strings: Lua would print a number with only 14 significant digits.
 local created = redis.call('HGET', KEYS[1], 'created_us')
-local extra = cjson.decode(ARGV[7])
-for field, value in pairs(extra) do
-  redis.call('HSET', KEYS[1], field, value)
-end
 local risk = ARGV[8]
 if risk == '' then risk = redis.call('HGET', KEYS[1], 'risk') or '0' end
-redis.call('HSET', KEYS[1], 'status', to, 'risk', risk)
+redis.call('HSET', KEYS[1], 'status', to, 'risk', risk, unpack(ARGV, 18, 17 + 2 * tonumber(ARGV[7])))
 local t_time, t_risk, p_time, p_risk = ARGV[11], ARGV[12], ARGV[13], ARGV[14]
-redis.call('ZREM', string.format(t_time, current), id)
-redis.call('ZREM', string.format(t_risk, current), id)
-redis.call('ZREM', string.format(p_time, post, current), id)
-redis.call('ZREM', string.format(p_risk, post, current), id)
+if not written then  -- a comment just written from its entry is in no index yet
+  redis.call('ZREM', string.format(t_time, current), id)
+  redis.call('ZREM', string.format(t_risk, current), id)
+  redis.call('ZREM', string.format(p_time, post, current), id)
+  redis.call('ZREM', string.format(p_risk, post, current), id)
+end
 redis.call('ZADD', string.format(t_time, to), created, id)
 redis.call('ZADD', string.format(t_risk, to), risk, id)
 redis.call('ZADD', string.format(p_time, post, to), created, id)

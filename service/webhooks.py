@@ -1,7 +1,7 @@
 """Signed webhooks and moderator notifications, delivered in the background with retries.
 
 Events are written to an outbox stream in the same atomic step as the change they announce
-(write.lua, transition.lua), so none is lost; a consumer group hands each to one deliverer.
+(materialise.lua, transition.lua), so none is lost; a consumer group hands each to one deliverer.
 Each shard has its outbox; a deliverer reads them all.
 A failed delivery is retried with exponential back-off from a sorted set of due attempts.
 

@@ -165,23 +165,27 @@ class ScoringWorker:
                                      self.settings.block_ms)
 
     def process(self, entries: list[Entry], first_delivery: bool = False) -> int:
-        """Write each comment from its entry, gather its signals, score the batch and file every comment:
-        a few pipelined round trips per batch, each step atomic per comment."""
+        """Gather each comment's signals, score the batch and file every comment: three pipelined round trips
+        per batch (statuses and trust; waves and author rules; filing), each filing one atomic step that also
+        writes the comment from its stream entry when no one has yet."""
         k = self.store.keys
         ids = [k.comment_id(entry_id, fields["id_suffix"]) if "id_suffix" in fields else fields.get("id", "")
                for _, entry_id, fields in entries]
-        self.store.materialise(ids)
-        comments = self.store.get_each(ids)
+        records = [self.store.from_entry(i, fields) if "id_suffix" in fields else None
+                   for i, (_, _, fields) in zip(ids, entries, strict=True)]
+        statuses, trust = self.store.lookup(ids, [(r or {}).get("email_hash", "") for r in records])
+        # Written already (a moderator decided before the worker came, a replayed entry, an older writer): read it.
+        written = [i for i, status in enumerate(statuses) if status is not None or records[i] is None]
+        for i, comment in zip(written, self.store.get_each([ids[i] for i in written]), strict=True):
+            records[i] = comment
         # New entries have been delivered once; only reclaimed ones need asking Redis how often.
         attempts = [1] * len(entries) if first_delivery else self.store.deliveries(self.group, entries)
-        waiting = {i: c for i, c in enumerate(comments) if c and c["status"] == Status.RECEIVED.value}
-        trusted = dict(zip(waiting, self.store.trust_counts([c.get("email_hash", "") for c in waiting.values()]),
-                           strict=True))
+        waiting = {i: c for i, c in enumerate(records) if c and c["status"] == Status.RECEIVED.value}
         facts = dict(zip(waiting, self.resources.guard.facts(list(waiting.values())), strict=True))
         moves: list[Move] = []
         to_score: list[Scoring] = []
         gone: list[tuple[str, str]] = []
-        for i, ((stream, entry_id, _), comment, tries) in enumerate(zip(entries, comments, attempts, strict=True)):
+        for i, ((stream, entry_id, _), comment, tries) in enumerate(zip(entries, records, attempts, strict=True)):
             if comment is None:  # erased before it was scored: only the entry is left
                 gone.append((stream, entry_id))
                 continue
@@ -190,13 +194,14 @@ class ScoringWorker:
                                   ack=entry_id))
                 continue
             comment["signals"] = signals.collect(self.resources.signals, self.resources.words, comment, facts[i])
-            comment["trusted"] = trusted[i]
+            comment["trusted"] = trust[i] if comment.get("email_hash") else 0
+            comment["entry"] = entry_id if statuses[i] is None else ""
             if comment.get("scores") is not None:  # scored in the request by a compat door: not scored again
                 scores = door_scores(comment)
-                verdict = policy.decide(scores, comment["signals"], self.settings.policy, trusted[i])
+                verdict = policy.decide(scores, comment["signals"], self.settings.policy, comment["trusted"])
                 moves.append(self._move(entry_id, comment, verdict, scores))
             elif tries > self.settings.max_attempts:
-                verdict = policy.decide(None, comment["signals"], self.settings.policy, trusted[i], tries - 1)
+                verdict = policy.decide(None, comment["signals"], self.settings.policy, comment["trusted"], tries - 1)
                 moves.append(self._move(entry_id, comment, verdict, None))
             else:
                 to_score.append((stream, entry_id, comment))
@@ -266,4 +271,4 @@ class ScoringWorker:
             fields.update(decided_by="policy:auto_approve", decided_at=now_iso())
         rules = ",".join(r["rule"] for r in verdict.reasons) or "scored"
         return Move(comment["id"], (Status.RECEIVED,), verdict.status, self.actor, rules, fields, verdict.risk,
-                    ack=entry_id)
+                    ack=entry_id, entry=comment.get("entry", ""))
