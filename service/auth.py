@@ -65,17 +65,36 @@ def api_client_for(client: redis.Redis, keys: Keys, key: str) -> str | None:
     return _owner(client, keys.api_keys, key)
 
 
-def list_tokens(client: redis.Redis, keys: Keys) -> list[dict[str, str]]:
-    """Every stored token's moderator name and creation time (never the token)."""
-    records = [json.loads(v) for v in client.hvals(keys.tokens)]
+def _listed(client: redis.Redis, hash_key: str) -> list[dict[str, str]]:
+    """Every stored secret's owner and creation time, with a short id (never the secret)."""
+    records = [json.loads(v) for v in client.hvals(hash_key)]
     return sorted(({"name": r["name"], "created_at": r["created_at"], "id": r["hash"][:12]} for r in records),
                   key=lambda r: r["created_at"])
 
 
+def _revoked(client: redis.Redis, hash_key: str, name: str) -> int:
+    doomed = [h for h, v in client.hgetall(hash_key).items() if json.loads(v)["name"] == name]
+    return int(client.hdel(hash_key, *doomed)) if doomed else 0
+
+
+def list_tokens(client: redis.Redis, keys: Keys) -> list[dict[str, str]]:
+    """Every moderator token's owner and creation time (never the token)."""
+    return _listed(client, keys.tokens)
+
+
 def revoke_tokens(client: redis.Redis, keys: Keys, name: str) -> int:
     """Delete every token of moderator ``name``; returns how many."""
-    doomed = [h for h, v in client.hgetall(keys.tokens).items() if json.loads(v)["name"] == name]
-    return int(client.hdel(keys.tokens, *doomed)) if doomed else 0
+    return _revoked(client, keys.tokens, name)
+
+
+def list_api_keys(client: redis.Redis, keys: Keys) -> list[dict[str, str]]:
+    """Every machine client's API keys: the client's name and when (never the key)."""
+    return _listed(client, keys.api_keys)
+
+
+def revoke_api_keys(client: redis.Redis, keys: Keys, name: str) -> int:
+    """Delete every API key of client ``name``; returns how many."""
+    return _revoked(client, keys.api_keys, name)
 
 
 def bearer_token() -> str:

@@ -33,6 +33,7 @@ def redis_url_for_command(cfg: dict[str, Any]) -> Iterator[str]:
 
 
 @click.group()
+@click.version_option(package_name="comment-moderation", prog_name="moderation")
 def main() -> None:
     """Self-hosted comment moderation: validate, score, queue, moderate, publish."""
 
@@ -155,16 +156,28 @@ def token_create(name: str) -> None:
     _issue("Token", name, create_token)
 
 
+def _list(listed: Any) -> None:
+    """Print ``listed(client, keys)``'s records, one per line: short id, creation time, owner."""
+    cfg = config.load()
+    with redis_url_for_command(cfg) as url:
+        store = _resources(url, cfg).store
+        for record in listed(store.redis, store.keys):
+            click.echo(f"{record['id']}  {record['created_at']}  {record['name']}")
+
+
+def _revoke(what: str, name: str, revoke: Any) -> None:
+    cfg = config.load()
+    with redis_url_for_command(cfg) as url:
+        store = _resources(url, cfg).store
+        click.echo(f"revoked {revoke(store.redis, store.keys, name)} {what}(s)")
+
+
 @token.command("list")
 def token_list() -> None:
     """List moderators with tokens (never the tokens)."""
     from service.auth import list_tokens
 
-    cfg = config.load()
-    with redis_url_for_command(cfg) as url:
-        store = _resources(url, cfg).store
-        for record in list_tokens(store.redis, store.keys):
-            click.echo(f"{record['id']}  {record['created_at']}  {record['name']}")
+    _list(list_tokens)
 
 
 @token.command("revoke")
@@ -173,10 +186,7 @@ def token_revoke(name: str) -> None:
     """Revoke every token of moderator NAME."""
     from service.auth import revoke_tokens
 
-    cfg = config.load()
-    with redis_url_for_command(cfg) as url:
-        store = _resources(url, cfg).store
-        click.echo(f"revoked {revoke_tokens(store.redis, store.keys, name)} token(s)")
+    _revoke("token", name, revoke_tokens)
 
 
 @main.group("api-key")
@@ -191,6 +201,23 @@ def api_key_create(name: str) -> None:
     from service.auth import create_api_key
 
     _issue("API key", name, create_api_key)
+
+
+@api_key.command("list")
+def api_key_list() -> None:
+    """List machine clients with API keys (never the keys)."""
+    from service.auth import list_api_keys
+
+    _list(list_api_keys)
+
+
+@api_key.command("revoke")
+@click.argument("name")
+def api_key_revoke(name: str) -> None:
+    """Revoke every API key of client NAME: its requests are refused at once."""
+    from service.auth import revoke_api_keys
+
+    _revoke("API key", name, revoke_api_keys)
 
 
 @main.group()

@@ -140,6 +140,8 @@ def submission_schema(lang: str) -> Schema:
                     data["parent_id"] = None
                 if isinstance(data.get("email"), str):
                     data["email"] = data["email"].strip()
+                    if not data["email"]:  # a form's empty field: missing (required), not an invalid address
+                        del data["email"]
             return data
 
         @post_load
@@ -249,6 +251,11 @@ class QueueQuery(Schema):
     sort = fields.String(load_default="oldest", validate=validate.OneOf(["oldest", "newest", "risk"]))
     cursor = fields.String(load_default=None, validate=validate.Regexp(CURSOR_PATTERN, error="Unknown cursor."))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=1000))
+    reason = fields.String(load_default="", validate=validate.Regexp(r"^[a-z_]{0,40}$", error="A rule name."),
+                           metadata={"description": "only comments with a reason of this rule (spam_wave, ...)"})
+    language = fields.String(load_default="", validate=validate.OneOf(["", "fr", "en"]))
+    q = fields.String(load_default="", validate=validate.Length(max=200),
+                      metadata={"description": "part of the author's name or email, any case"})
 
 
 class QueuePage(Schema):

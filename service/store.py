@@ -294,6 +294,15 @@ class CommentStore:
                 pipe.xrange(self.keys.incoming(self.keys.shard_of_id(ids[i])), entry, entry)
             for i, rows in zip(unwritten, pipe.execute(), strict=True):
                 found[i] = self.from_entry(ids[i], rows[0][1]) if rows else None
+            # A worker may have filed it between the two reads: filing writes the hash and deletes the entry in
+            # one step, so an entry gone means a hash written (or the comment erased): read the hash again.
+            gone = [i for i in unwritten if found[i] is None]
+            if gone:
+                pipe = self.redis.pipeline(transaction=False)
+                for i in gone:
+                    pipe.hgetall(self.keys.comment(ids[i]))
+                for i, raw in zip(gone, pipe.execute(), strict=True):
+                    found[i] = self._decode(raw)
         return found
 
     def from_entry(self, comment_id: str, fields: dict[str, str]) -> dict[str, Any] | None:
@@ -347,6 +356,12 @@ class CommentStore:
             keys = [k.by_risk(name, shard) if sort == "risk" else k.by_time(name, shard) for shard in k.all_shards()]
         ids, next_cursor = self._ids_after(keys, desc=sort in ("newest", "risk"), cursor=cursor, limit=limit)
         return self.get_many(ids), next_cursor
+
+    @staticmethod
+    def cursor_after(comment: dict[str, Any], sort: str) -> str:
+        """The cursor that resumes a ``sort`` page just after ``comment`` (as ``page`` writes them)."""
+        score = float(comment["risk"]) if sort == "risk" else float(comment["created_us"])
+        return f"{score!r}_{comment['id']}"
 
     def _ids_after(self, keys: list[str], desc: bool, cursor: str | None,
                    limit: int) -> tuple[list[str], str | None]:

@@ -10,6 +10,8 @@ from service.auth import moderator_required
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.extensions import get_store
 from service.keys import Status
+from service.queue import Filters
+from service.queue import page as queue_page
 from service.schemas import Decision, ModeratorComment, QueueQuery, view
 from service.store import BadCursor, now_iso
 
@@ -23,14 +25,16 @@ _detail = ModeratorComment()
 @bp.get("/queue")
 @moderator_required
 def queue() -> Response:
-    """A page of the queue: filter by status and post; sort oldest, newest or riskiest first."""
+    """A page of the queue: filter by status, post, reason, language and author/email search; sort oldest, newest
+    or riskiest first. Reason, language and search read at most a bounded number of comments per page."""
     try:
         q = QueueQuery().load(request.args)
     except ValidationError as exc:
         raise ValidationFailed("Invalid query.", errors=exc.normalized_messages()) from None
     limit = min(q["limit"], current_app.config["QUEUE_PAGE_MAX"])
+    filters = Filters(Status(q["status"]), q["sort"], q["post"], q["reason"], q["language"], q["q"].strip())
     try:
-        items, cursor = get_store().page(Status(q["status"]), q["sort"], q["post"], q["cursor"], limit)
+        items, cursor = queue_page(get_store(), filters, q["cursor"], limit)
     except BadCursor:
         raise ValidationFailed("Invalid query.", errors={"cursor": ["Unknown cursor."]}) from None
     return jsonify({"items": [view(ModeratorComment, c) for c in items], "next_cursor": cursor,

@@ -28,6 +28,8 @@ from service import metrics
 from service.auth import close_session, moderator_for, open_session, session_moderator, token_hash
 from service.extensions import get_store
 from service.keys import Status
+from service.queue import Filters
+from service.queue import page as queue_page
 from service.ratelimit import record_failure
 from service.store import Move, now_iso
 from service.web.highlight import segments
@@ -104,16 +106,6 @@ def logout() -> Response:
     return redirect(url_for("web.login"))  # type: ignore[return-value]
 
 
-def _matches(comment: dict[str, Any], reason: str, language: str, query: str) -> bool:
-    if reason and reason not in {r.get("rule") for r in comment["reasons"]}:
-        return False
-    if language and comment.get("language") != language:
-        return False
-    if query and query.casefold() not in (comment["author"] + " " + comment["email"]).casefold():
-        return False
-    return True
-
-
 def _card(comment: dict[str, Any]) -> dict[str, Any]:
     links: list[str] = next((r.get("domains", []) for r in comment["reasons"] if r.get("rule") == "links"), [])
     return {**comment, "segments": segments(comment["content"], comment["reasons"]), "domains": links,
@@ -154,17 +146,12 @@ def queue() -> str:
     post = args.get("post", "").strip() or None
     reason, language, query = args.get("reason", ""), args.get("language", ""), args.get("q", "").strip()
     store = get_store()
-    cards: list[dict[str, Any]] = []
-    cursor, scanned = args.get("cursor") or None, 0
-    while len(cards) < PAGE and scanned < MAX_SCAN:
-        try:
-            items, cursor = store.page(Status(status), sort, post, cursor, PAGE)
-        except ValueError:
-            items, cursor = [], None
-        scanned += len(items)
-        cards += [_card(c) for c in items if _matches(c, reason, language, query)]
-        if cursor is None:
-            break
+    try:
+        items, cursor = queue_page(store, Filters(Status(status), sort, post, reason, language, query),
+                                   args.get("cursor") or None, PAGE, MAX_SCAN)
+    except ValueError:
+        items, cursor = [], None
+    cards = [_card(c) for c in items]
     filters = {"status": status, "sort": sort, "post": post or "", "reason": reason, "language": language, "q": query}
     return render_template("moderation/queue.html", cards=cards, counts=store.counts(), filters=filters,
                            next_cursor=cursor, statuses=[s.value for s in Status])

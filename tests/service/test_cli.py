@@ -92,3 +92,29 @@ def test_privacy_export_and_erase_commands(redis_server: RedisServer, prefix: st
     again = CliRunner().invoke(main, ["privacy", "export", "cli@example.fr"], env=env)
     assert json.loads(again.output)["comments"] == []
     app.extensions["moderation.store"].redis.close()
+
+
+def test_api_keys_are_listed_without_the_key_and_revoked_by_name(redis_server: RedisServer, prefix: str) -> None:
+    from service.auth import api_client_for
+
+    env = {"REDIS_URL": redis_server.url, "MODERATION_REDIS_PREFIX": prefix}
+    key = CliRunner().invoke(main, ["api-key", "create", "wordpress"], env=env).output.strip().splitlines()[-1]
+    CliRunner().invoke(main, ["api-key", "create", "coral"], env=env)
+    listed = CliRunner().invoke(main, ["api-key", "list"], env=env)
+    assert listed.exit_code == 0 and "wordpress" in listed.output and "coral" in listed.output
+    assert key not in listed.output
+    revoked = CliRunner().invoke(main, ["api-key", "revoke", "wordpress"], env=env)
+    assert "revoked 1" in revoked.output
+    client = connect(redis_server.url)
+    try:
+        assert api_client_for(client, Keys(prefix), key) is None
+    finally:
+        client.close()
+    assert "wordpress" not in CliRunner().invoke(main, ["api-key", "list"], env=env).output
+
+
+def test_version_names_the_package_and_its_version() -> None:
+    from importlib.metadata import version
+
+    result = CliRunner().invoke(main, ["--version"])
+    assert result.exit_code == 0 and version("comment-moderation") in result.output

@@ -82,7 +82,35 @@ def test_queue_filters_by_post_and_pages_by_cursor(app: Flask, client: FlaskClie
     assert seen == on_a
 
 
-@pytest.mark.parametrize("query", ["status=bogus", "sort=random", "limit=0", "cursor=nonsense"])
+def test_queue_filters_by_reason_language_and_author_page_after_page(
+        app: Flask, client: FlaskClient, store: CommentStore, auth: dict[str, str]) -> None:
+    rude = [submit(client, author=f"Max {i}", content=f"Espèce de connard numéro {i}, tu dis n'importe quoi.")
+            for i in range(5)]
+    civil = [submit(client, author=f"Léa {i}", content=f"Merci pour cet article très clair, partie {i}.")
+             for i in range(4)]
+    english = submit(client, author="Sam", email="sam@example.org",
+                     content="Thanks for this clear article, I learned a lot today.")
+    score_all(app, store)
+
+    def ids(query: str) -> list[str]:
+        seen, cursor = [], ""
+        while True:
+            page = client.get(f"/api/v1/moderation/queue?limit=2&{query}{cursor}", headers=auth).get_json()
+            assert len(page["items"]) <= 2
+            seen += [c["id"] for c in page["items"]]
+            if not page["next_cursor"]:
+                return seen
+            cursor = f"&cursor={page['next_cursor']}"
+
+    assert ids("reason=hold_word") == rude  # "connard" is on the shipped hold list
+    assert ids("language=en") == [english]
+    assert ids("q=L%C3%89A") == civil  # any case, in the author's name
+    assert ids("q=example.org") == [english]  # or in the email
+    assert ids("") == rude + civil + [english]
+
+
+@pytest.mark.parametrize("query", ["status=bogus", "sort=random", "limit=0", "cursor=nonsense", "language=de",
+                                   "reason=DROP%20TABLE"])
 def test_bad_queue_queries_get_422(client: FlaskClient, auth: dict[str, str], query: str) -> None:
     response = client.get(f"/api/v1/moderation/queue?{query}", headers=auth)
     assert response.status_code == 422

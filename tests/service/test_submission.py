@@ -49,6 +49,8 @@ def test_wordpress_form_is_accepted_and_extra_fields_ignored(client: FlaskClient
     ("overrides", "field", "message"),
     [
         ({"email": "not-an-address"}, "email", "Adresse e-mail invalide."),
+        ({"email": ""}, "email", "Ce champ est obligatoire."),  # left empty on the form: required, not invalid
+        ({"email": "   "}, "email", "Ce champ est obligatoire."),
         ({"author": "   "}, "author", "Ce champ ne peut pas être vide."),
         ({"content": " \n\t "}, "content", "Ce champ ne peut pas être vide."),
         ({"content": ""}, "content", "Ce champ ne peut pas être vide."),
