@@ -6,6 +6,7 @@ import functools
 import hashlib
 import hmac
 import json
+import re
 import secrets
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -97,33 +98,66 @@ def revoke_api_keys(client: redis.Redis, keys: Keys, name: str) -> int:
     return _revoked(client, keys.api_keys, name)
 
 
+SITE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+
+def create_site(client: redis.Redis, keys: Keys, name: str) -> str:
+    """A credential for one site's plugin: it submits that site's comments and decides only those."""
+    if not SITE_NAME.match(name):
+        raise ValueError("a site name is 1 to 63 lowercase letters, digits and hyphens (a letter or digit first)")
+    return _issue(client, keys.sites, "site_", name)
+
+
+def site_for(client: redis.Redis, keys: Keys, credential: str) -> str | None:
+    """The site a credential belongs to, or None."""
+    return _owner(client, keys.sites, credential)
+
+
+def list_sites(client: redis.Redis, keys: Keys) -> list[dict[str, str]]:
+    """Every site's credentials: the site's name and when (never the credential)."""
+    return _listed(client, keys.sites)
+
+
+def revoke_sites(client: redis.Redis, keys: Keys, name: str) -> int:
+    """Delete every credential of site ``name``; its plugin's requests are refused at once."""
+    return _revoked(client, keys.sites, name)
+
+
 def bearer_token() -> str:
     """The token of an ``Authorization: Bearer <token>`` header, or '' when there is none."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
-def moderator_required(view: F) -> F:
-    """401 without a bearer token, 403 with an unknown one; sets ``g.moderator``."""
+def _bearer_required(owner: Callable[[redis.Redis, Keys, str], str | None], attribute: str, refusal: str
+                     ) -> Callable[[F], F]:
+    """401 without a bearer token, 403 with an unknown one (429 after too many); sets ``g.<attribute>``."""
 
-    @functools.wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from service.extensions import get_store
+    def decorator(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            from service.extensions import get_store
 
-        token = bearer_token()
-        if not token:
-            raise Unauthorized()
-        store = get_store()
-        name = moderator_for(store.redis, store.keys, token)
-        if name is None:
-            if record_failure(store.redis, store.keys, "token", request.remote_addr or "?", token_hash(token)):
-                raise TooManyRequests("Too many invalid tokens from this address; try again later.",
-                                      headers={"Retry-After": str(WINDOW_SECONDS)})
-            raise Forbidden("This token is not a valid moderator token.")
-        g.moderator = name
-        return view(*args, **kwargs)
+            token = bearer_token()
+            if not token:
+                raise Unauthorized()
+            store = get_store()
+            name = owner(store.redis, store.keys, token)
+            if name is None:
+                if record_failure(store.redis, store.keys, "token", request.remote_addr or "?", token_hash(token)):
+                    raise TooManyRequests("Too many invalid tokens from this address; try again later.",
+                                          headers={"Retry-After": str(WINDOW_SECONDS)})
+                raise Forbidden(refusal)
+            setattr(g, attribute, name)
+            return view(*args, **kwargs)
 
-    return wrapper  # type: ignore[return-value]
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+moderator_required = _bearer_required(moderator_for, "moderator", "This token is not a valid moderator token.")
+site_required = _bearer_required(site_for, "site", "This credential is not a valid site credential.")
 
 
 # -- review-page sessions: server-side, so that signing out or revoking the token ends every copy of the cookie --

@@ -9,6 +9,7 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import click
@@ -218,6 +219,77 @@ def api_key_revoke(name: str) -> None:
     from service.auth import revoke_api_keys
 
     _revoke("API key", name, revoke_api_keys)
+
+
+@main.group()
+def site() -> None:
+    """Site credentials: one per blog plugin (WordPress), scoped to that site's comments and decisions."""
+
+
+@site.command("create")
+@click.argument("name")
+def site_create(name: str) -> None:
+    """Create a credential for site NAME (lowercase letters, digits, hyphens) and print it alone on the last line."""
+    from service.auth import SITE_NAME, create_site
+
+    if not SITE_NAME.match(name):
+        raise click.BadParameter("1 to 63 lowercase letters, digits and hyphens, starting with a letter or digit",
+                                 param_hint="NAME")
+    _issue("site credential", name, create_site)
+
+
+@site.command("list")
+def site_list() -> None:
+    """List sites with credentials (never the credentials)."""
+    from service.auth import list_sites
+
+    _list(list_sites)
+
+
+@site.command("revoke")
+@click.argument("name")
+def site_revoke(name: str) -> None:
+    """Revoke every credential of site NAME: its plugin's requests are refused at once."""
+    from service.auth import revoke_sites
+
+    _revoke("site credential", name, revoke_sites)
+
+
+@main.group("import")
+def import_() -> None:
+    """Bring a blog's existing comments in."""
+
+
+@import_.command("wordpress")
+@click.argument("export", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--site", help="The site's name, as in `moderation site create NAME` (default: the only site).")
+def import_wordpress(export: Path, site: str | None) -> None:
+    """Import a WordPress export (Tools > Export, a WXR file): approved comments published, spam as spam,
+    pending ones queued. Re-running it imports nothing twice; an invalid file imports nothing."""
+    from service import importer
+    from service.auth import SITE_NAME, list_sites
+
+    cfg = config.load()
+    with redis_url_for_command(cfg) as url:
+        res = _resources(url, cfg)
+        if site is None:
+            names = sorted({record["name"] for record in list_sites(res.store.redis, res.store.keys)})
+            if len(names) != 1:
+                raise click.UsageError("say which site the comments are from: --site NAME "
+                                       f"(sites with credentials: {', '.join(names) or 'none'})")
+            site = names[0]
+        if not SITE_NAME.match(site):
+            raise click.BadParameter("lowercase letters, digits and hyphens", param_hint="--site")
+        try:
+            checked = importer.check(res.intake, site, export)
+        except importer.BadExport as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"{export.name}: {sum(checked.values())} comment(s), all valid; importing as site {site}",
+                   err=True)
+        with click.progressbar(length=sum(checked.values()), label="importing", file=sys.stderr) as bar:
+            counts = importer.run(res.intake, res.store, site, export, bar.update, checked=True)
+    for what in ("approved", "spam", "pending", "already imported", "skipped"):
+        click.echo(f"{what}: {counts[what]}")
 
 
 @main.group()

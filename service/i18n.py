@@ -17,6 +17,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "url": {"fr": "Adresse web invalide (http ou https uniquement).",
             "en": "Not a valid web address (http or https only)."},
     "unknown": {"fr": "Champ inconnu.", "en": "Unknown field."},
+    "ip": {"fr": "Adresse IP invalide.", "en": "Not a valid IP address."},
     "parent": {"fr": "Le commentaire parent n’existe pas ou n’est pas publié sur cet article.",
                "en": "The parent comment does not exist or is not published on this post."},
     "control": {"fr": "Ce champ contient des caractères non autorisés.",

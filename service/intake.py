@@ -13,6 +13,7 @@ No Flask here: a door may be a view, a CLI import or a test.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import time
 from dataclasses import dataclass, replace
@@ -23,16 +24,19 @@ from marshmallow import ValidationError
 
 from classifier import Scores
 from service import formtoken
-from service.antiabuse import Admission, Guard
+from service.antiabuse import Admission, Guard, Refused
 from service.i18n import t
 from service.schemas import validate_submission
-from service.store import CommentStore, Receipt, now_iso
+from service.store import EXTERNAL_REF_SECONDS, CommentStore, Receipt, now_iso
 
 # The stored comment, field by field, as every door stores it (the worker adds status, scores and reasons).
+SUBMITTED = ("post_id", "author", "email", "url", "content", "parent_id",  # what the commenter sent
+             "post_title", "post_url")  # and the article it is on, as the page or the plugin names it
 RECORD = (
-    "post_id", "author", "email", "url", "content", "parent_id",  # what the commenter sent
+    *SUBMITTED,
     "ip", "user_agent", "referrer", "accept_language",  # what the request tells about the commenter
-    "source",  # the door: api, form, akismet, perspective
+    "source",  # the door: api, form, akismet, perspective, wordpress
+    "site", "external_id",  # a site plugin's comment: the site and the blog's own id for it (WordPress's)
     "email_hash",  # keyed hash of the email: trust, export and erasure without the address as a key name
     "honeypot", "form_age",  # facts for the worker's signals: a filled honeypot, the form's age in seconds
     "created_us", "created_at",
@@ -78,17 +82,21 @@ class Intake:
         self.form_min_seconds = form_min_seconds
 
     def prepare(self, payload: Any, lang: str, source: str, context: Context, honeypot: str | None = None,
-                form_token: str | None = None, optional: tuple[str, ...] = (), checks: bool = True) -> Prepared:
+                form_token: str | None = None, optional: tuple[str, ...] = (), checks: bool = True,
+                reference: tuple[str, str] | None = None) -> Prepared:
         """Validate ``payload`` and build the record (no I/O). Raises Invalid (422).
 
         ``optional``: fields a door may leave out (Akismet allows anonymous, empty comments).
         ``checks``: flood, rate and duplicates apply (off for machine clients moderating a whole blog).
+        ``reference``: (site, external id) of a comment a site's plugin sends (it comes back in webhooks).
         """
         try:
             data = validate_submission(payload, lang, optional=optional)
         except ValidationError as exc:
             raise Invalid(exc.normalized_messages()) from None
-        values: dict[str, Any] = {name: data.get(name) for name in RECORD[:6]}
+        values: dict[str, Any] = {name: data.get(name) for name in SUBMITTED}
+        if reference:
+            values["site"], values["external_id"] = reference
         values.update(ip=context.ip, user_agent=context.user_agent, referrer=context.referrer,
                       accept_language=context.accept_language, source=source,
                       email_hash=self.guard.digest(data["email"]) if data.get("email") else "")
@@ -114,16 +122,36 @@ class Intake:
                   "door_reasons": json.dumps(scores.reasons)}
         return replace(prepared, record={**prepared.record, **scored})
 
-    def receive(self, prepared: Prepared, idempotent: tuple[str, str] | None = None) -> Receipt:
+    def receive(self, prepared: Prepared, idempotent: tuple[str, str] | None = None, orphans: bool = False
+                ) -> Receipt:
         """Store durably, once. Raises antiabuse.Refused (flood, rate, duplicate, parent) having stored nothing.
 
         ``idempotent`` = (key hash, request fingerprint): a retry gets the first receipt back (``replayed``).
+        A site's comment is keyed on (site, external id) instead, for longer than its plugin retries.
+        ``orphans``: a reply whose parent we do not hold as approved on the post is kept as a comment of its own
+        (a blog that already accepted the comment: the site plugin, the import) instead of refused.
         A broken connection may hide a write that happened: the admission is released so a retry can pass.
         """
         post = prepared.data["post_id"]
         try:
-            return self.store.receive(prepared.record, prepared.admission, idempotent, prepared.data.get("parent_id"))
+            if orphans and prepared.data.get("parent_id"):
+                try:
+                    return self._store(prepared, idempotent)
+                except Refused as refused:
+                    if refused.kind != "parent":
+                        raise
+                    prepared = replace(prepared, data={**prepared.data, "parent_id": None},
+                                       record={k: v for k, v in prepared.record.items() if k != "parent_id"})
+            return self._store(prepared, idempotent)
         except redis.exceptions.ConnectionError:
             with contextlib.suppress(redis.exceptions.RedisError):  # Redis is down: the marks expire on their own
                 self.store.release(prepared.admission, post)
             raise
+
+    def _store(self, prepared: Prepared, idempotent: tuple[str, str] | None) -> Receipt:
+        reference = prepared.record.get("site"), prepared.record.get("external_id")
+        if reference[0] and reference[1]:
+            key = hashlib.sha256(f"site\0{reference[0]}\0{reference[1]}".encode()).hexdigest()
+            return self.store.receive(prepared.record, prepared.admission, (key, "site"),
+                                      prepared.data.get("parent_id"), EXTERNAL_REF_SECONDS)
+        return self.store.receive(prepared.record, prepared.admission, idempotent, prepared.data.get("parent_id"))

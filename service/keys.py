@@ -158,6 +158,15 @@ class Keys:
         return f"{self.prefix}:apikeys"
 
     @property
+    def sites(self) -> str:
+        """Hash of sha256(credential) -> site record: a blog's plugin, scoped to its own comments."""
+        return f"{self.prefix}:sites"
+
+    def site_decisions(self, site: str, shard: int = 0) -> str:
+        """Stream of decisions on one site's comments in this shard (the plugin's decisions-since query)."""
+        return f"{self.shard_base(shard)}:site:{site}:decisions"
+
+    @property
     def tokens(self) -> str:
         """Hash of sha256(token) -> moderator record."""
         return f"{self.prefix}:tokens"

@@ -34,6 +34,8 @@ def _json(schema: str, description: str) -> dict[str, Any]:
 def spec_dict() -> dict[str, Any]:
     spec = APISpec(title="Comment moderation", version="1", openapi_version="3.0.3", plugins=[MarshmallowPlugin()])
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    # A site credential (``moderation site create``): its plugin's own comments and decisions only.
+    spec.components.security_scheme("site", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Submission", schema=schemas.submission_schema("en"))
     for name in ("PublicComment", "ModeratorComment", "SubmissionReceipt", "Decision", "QueuePage", "ErrorBody"):
         spec.components.schema(name, schema=getattr(schemas, name))
@@ -90,6 +92,30 @@ def spec_dict() -> dict[str, Any]:
             **secured, "summary": summary,
             "requestBody": {"required": True, "content": {"application/json": {"schema": EmailRequest}}},
             "responses": {"200": {"description": summary}, **_errors(*SECURED, *BODY, 503)}}})
+    site: dict[str, Any] = {"security": [{"site": []}]}
+    spec.path("/api/v1/site", operations={"get": {
+        **site, "summary": "Which site a site credential is for (a plugin's connection test)",
+        "responses": {"200": {"description": "The site's name"}, **_errors(*SECURED, 503)}}})
+    spec.path("/api/v1/site/comments", operations={"post": {
+        **site, "summary": "Hold one of the site's comments for moderation, once per external_id",
+        "requestBody": {"required": True, "content": {"application/json": {
+            "schema": schemas.site_submission_schema("en")}}},
+        "responses": {"202": _json("SubmissionReceipt", "Stored and queued"),
+                      "200": _json("SubmissionReceipt", "Already stored (the same external_id): the first answer"),
+                      **_errors(*SECURED, *BODY, 503)}}})
+    spec.path("/api/v1/site/comments/{comment_id}/decision", operations={"post": {
+        **site, "summary": "A decision made in the site's own admin (approve, reject, spam)",
+        "parameters": [{"in": "path", "name": "comment_id", "required": True, "schema": {"type": "string"}}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": schemas.SiteDecision}}},
+        "responses": {"200": {"description": "The comment's status, and whether it changed"},
+                      **_errors(*SECURED, *BODY, 404, 503)}}})
+    spec.path("/api/v1/site/decisions", operations={"get": {
+        **site, "summary": "Decisions on the site's comments after a cursor, oldest first",
+        "parameters": [{"in": "query", "name": "since", "required": False, "schema": {"type": "string"}},
+                       {"in": "query", "name": "limit", "required": False,
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 500}}],
+        "responses": {"200": {"description": "Decisions (id, external_id, status, decided_at) and next_cursor"},
+                      **_errors(*SECURED, 422, 503)}}})
     spec.path("/healthz", operations={"get": {"summary": "Liveness", "responses": {"200": {"description": "Up"}}}})
     spec.path("/readyz", operations={"get": {"summary": "Readiness", "responses": {
         "200": {"description": "Redis and model ready"}, "503": {"description": "Not ready"}}}})

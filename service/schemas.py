@@ -129,13 +129,20 @@ def submission_schema(lang: str) -> Schema:
                        error_messages=m, metadata={"pattern": TEXT_PATTERN})
         parent_id = Identifier(load_default=None, allow_none=True, validate=too_long(64), error_messages=m,
                                metadata=_line)
+        # The article, as the page or plugin names it: shown to moderators on the comment's card.
+        post_title = Text(load_default=None, allow_none=True, validate=[too_long(300), _not_blank(lang)],
+                          error_messages=m, metadata=_line)
+        post_url = fields.String(load_default=None, allow_none=True,
+                                 validate=[too_long(500), validate.Regexp(URL_PATTERN, error=t("url", lang))],
+                                 error_messages={**m, "invalid": t("url", lang)})
 
         @pre_load
         def _empty_is_none(self, data: Any, **kwargs: Any) -> Any:
             if isinstance(data, dict):
                 data = dict(data)
-                if data.get("url") == "":
-                    data["url"] = None
+                for name in ("url", "post_url", "post_title"):
+                    if data.get(name) == "":
+                        data[name] = None
                 if data.get("parent_id") in ("", "0", 0):
                     data["parent_id"] = None
                 if isinstance(data.get("email"), str):
@@ -151,6 +158,54 @@ def submission_schema(lang: str) -> Schema:
             return data
 
     return Submission()
+
+
+def _site_fields(lang: str) -> type[Schema]:
+    """What a site's plugin adds to a submission: the blog's own id for the comment, the commenter's
+    address and browser (the plugin's server makes the request, so the request cannot tell them)."""
+    m = _messages(lang)
+
+    class SiteFields(Schema):
+        class Meta:
+            unknown = RAISE
+
+        external_id = Identifier(required=True, validate=validate.Length(max=64, error=t("too_long", lang, max=64)),
+                                 error_messages=m, metadata={"pattern": LINE_PATTERN})
+        ip = fields.IP(load_default=None, allow_none=True, error_messages={**m, "invalid_ip": t("ip", lang)})
+        user_agent = Text(load_default=None, allow_none=True,
+                          validate=validate.Length(max=500, error=t("too_long", lang, max=500)), error_messages=m)
+
+    return SiteFields
+
+
+SITE_FIELDS = ("external_id", "ip", "user_agent")
+
+
+@cache
+def site_fields_schema(lang: str) -> Schema:
+    """The site fields alone: the site door checks them, then the rest goes through the one intake."""
+    return _site_fields(lang)()
+
+
+@cache
+def site_submission_schema(lang: str) -> Schema:
+    """A site plugin's whole submission (the OpenAPI document's view of it)."""
+
+    class SiteSubmission(_site_fields(lang), type(submission_schema(lang))):  # type: ignore[misc]
+        pass
+
+    return SiteSubmission()
+
+
+class SiteDecision(Schema):
+    """A decision made in the site's own admin (WordPress's comment screen)."""
+
+    class Meta:
+        unknown = RAISE
+
+    action = fields.String(required=True, validate=validate.OneOf(["approve", "reject", "spam"]))
+    by = Text(load_default=None, allow_none=True, validate=validate.Length(max=100),
+              metadata={"pattern": LINE_PATTERN})
 
 
 def form_to_submission(form: Any) -> dict[str, str]:
@@ -190,6 +245,11 @@ class ModeratorComment(PublicComment):
 
     email = fields.String()
     status = fields.String()
+    post_title = fields.String(allow_none=True)
+    post_url = fields.String(allow_none=True)
+    source = fields.String(allow_none=True)
+    site = fields.String(allow_none=True)
+    external_id = fields.String(allow_none=True)
     ip = fields.String(allow_none=True)
     user_agent = fields.String(allow_none=True)
     referrer = fields.String(allow_none=True)

@@ -47,6 +47,8 @@ return append(append_keys, append_argv)
 _ADMIT_ALONE = _ADMIT + "\nreturn admit(KEYS, ARGV)\n"
 _APPEND_ALONE = _APPEND + "\nreturn refused(KEYS, ARGV) or append(KEYS, ARGV)\n"
 IDEMPOTENCY_SECONDS = 24 * 3600
+# A site's comment is keyed on its external id for longer than a plugin may keep retrying it.
+EXTERNAL_REF_SECONDS = 400 * 24 * 3600
 _JSON_FIELDS = ("scores", "reasons", "signals", "door_reasons")
 
 
@@ -137,7 +139,7 @@ class CommentStore:
 
     # -- writing -------------------------------------------------------------------------------
     def receive(self, record: dict[str, str], admission: Admission, idempotent: tuple[str, str] | None = None,
-                parent_id: str | None = None) -> Receipt:
+                parent_id: str | None = None, idempotent_seconds: int = IDEMPOTENCY_SECONDS) -> Receipt:
         """Admit and durably append one new comment (``record``: flat string fields) to its shard's stream.
 
         Checks, in order: an earlier answer for the same Idempotency-Key (``idempotent`` = (key hash,
@@ -159,7 +161,7 @@ class CommentStore:
         shard = k.shard_of_post(post)
         append_keys = [k.incoming(shard), k.duplicate(post, admission.fingerprint), k.idempotency(key_hash, post),
                        k.comment(parent) if parent else k.comment(f"-{suffix}")]
-        append_args: list[Any] = [admission.duplicate_seconds, IDEMPOTENCY_SECONDS if idempotent else 0,
+        append_args: list[Any] = [admission.duplicate_seconds, idempotent_seconds if idempotent else 0,
                                   fingerprint, parent, post, suffix]
         for name, value in record.items():
             append_args += (name, value)
@@ -243,7 +245,8 @@ class CommentStore:
             calls.append(([k.comment(m.comment_id), k.audit(shard), k.incoming(shard), k.events(shard)],
                           [m.comment_id, " ".join(s.value for s in m.allowed), m.to.value, m.actor, m.reason,
                            now_iso(), len(extra) // 2, "" if m.risk is None else repr(float(m.risk)), m.ack,
-                           k.SCORING_GROUP, *k.templates(shard), m.entry, k.by_email("%s", shard), *extra]))
+                           k.SCORING_GROUP, *k.templates(shard), m.entry, k.by_email("%s", shard),
+                           k.site_decisions("%s", shard), *extra]))
         outcomes = [Outcome(result, previous) for result, previous in self._run(self._transition, calls)]
         # A comment acknowledged but not yet written by a worker: write it from its entry, then move it.
         unwritten = [i for i, o in enumerate(outcomes) if o.result == "missing" and k.entry_of(moves[i].comment_id)]
@@ -561,6 +564,29 @@ class CommentStore:
         """Keep a moderator label (spam/ham, toxic/civil) for the next model to learn from."""
         self.redis.xadd(self.keys.feedback, {"label": label, "source": source, "at": now_iso(), **fields},
                         maxlen=100_000, approximate=True)
+
+    def site_decisions(self, site: str, since: str, limit: int) -> tuple[list[dict[str, str]], str]:
+        """Decisions on ``site``'s comments after cursor ``since``, oldest first, and the cursor to ask next.
+
+        A cursor is ``<ms>-<seq>-<shard>`` (entries of different shards may share an id); '' starts at the
+        oldest kept (the last 100,000 per shard). One XRANGE per shard, each at most ``limit`` entries.
+        """
+        try:
+            ms, seq, cshard = (int(part) for part in since.split("-")) if since else (0, 0, -1)
+        except ValueError:
+            raise BadCursor(since) from None
+        pipe = self.redis.pipeline(transaction=False)
+        for shard in self.keys.all_shards():  # this shard's entry at the cursor's id is new if its shard is later
+            pipe.xrange(self.keys.site_decisions(site, shard), f"({ms}-{seq}" if shard <= cshard else f"{ms}-{seq}",
+                        "+", count=limit)
+        found = [(tuple(int(x) for x in entry_id.split("-")), shard, fields)
+                 for shard, rows in enumerate(pipe.execute()) for entry_id, fields in rows]
+        found.sort(key=lambda row: (row[0], row[1]))
+        found = found[:limit]
+        items = [{"id": f["comment_id"], "external_id": f.get("external_id", ""), "status": f["status"],
+                  "decided_at": f["at"]} for _, _, f in found]
+        cursor = f"{found[-1][0][0]}-{found[-1][0][1]}-{found[-1][1]}" if found else since
+        return items, cursor
 
     def counts(self) -> dict[str, int]:
         """How many comments are in each status."""

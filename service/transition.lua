@@ -5,11 +5,12 @@
 -- step from the stream to the review queue, nothing written twice.
 -- KEYS[1] comment hash, KEYS[2] audit stream, KEYS[3] incoming stream, KEYS[4] events outbox
 -- ARGV: 1 id, 2 allowed statuses (space separated), 3 new status, 4 actor, 5 reason,
---       6 now (ISO 8601), 7 how many extra field, value pairs follow ARGV 17, 8 risk ('' keeps the stored one),
+--       6 now (ISO 8601), 7 how many extra field, value pairs follow ARGV 18, 8 risk ('' keeps the stored one),
 --       9 stream entry id to acknowledge ('' for none), 10 consumer group,
 --       11..14 index key templates: status time, status risk, post time, post risk; 15 trust template,
 --       16 stream entry to write the comment from when it has no hash ('' for none), 17 by-email template,
---       18.. extra fields as flat field, value pairs (no JSON to decode here)
+--       18 site decisions template (a site's comment: its decisions-since stream),
+--       19.. extra fields as flat field, value pairs (no JSON to decode here)
 local id, to = ARGV[1], ARGV[3]
 local current = redis.call('HGET', KEYS[1], 'status')
 local written = false
@@ -52,7 +53,7 @@ local post = redis.call('HGET', KEYS[1], 'post_id')
 local created = redis.call('HGET', KEYS[1], 'created_us')
 local risk = ARGV[8]
 if risk == '' then risk = redis.call('HGET', KEYS[1], 'risk') or '0' end
-redis.call('HSET', KEYS[1], 'status', to, 'risk', risk, unpack(ARGV, 18, 17 + 2 * tonumber(ARGV[7])))
+redis.call('HSET', KEYS[1], 'status', to, 'risk', risk, unpack(ARGV, 19, 18 + 2 * tonumber(ARGV[7])))
 local t_time, t_risk, p_time, p_risk = ARGV[11], ARGV[12], ARGV[13], ARGV[14]
 if not written then  -- a comment just written from its entry is in no index yet
   redis.call('ZREM', string.format(t_time, current), id)
@@ -73,5 +74,10 @@ redis.call('XADD', KEYS[2], '*', 'comment_id', id, 'actor', ARGV[4], 'from', cur
 if to == 'approved' or to == 'rejected' or to == 'spam' then
   redis.call('XADD', KEYS[4], 'MAXLEN', '~', '100000', '*', 'type', 'comment.' .. to, 'comment_id', id,
     'at', ARGV[6])
+  local site = redis.call('HGET', KEYS[1], 'site')
+  if site and site ~= '' then
+    redis.call('XADD', string.format(ARGV[18], site), 'MAXLEN', '~', '100000', '*', 'comment_id', id,
+      'external_id', redis.call('HGET', KEYS[1], 'external_id') or '', 'status', to, 'at', ARGV[6])
+  end
 end
 return {'ok', current}

@@ -26,7 +26,8 @@ from service.keys import Status
 from service.store import CommentStore, now_iso
 
 log = logging.getLogger(__name__)
-PUBLIC_FIELDS = ("id", "post_id", "parent_id", "author", "url", "content", "created_at", "status")
+PUBLIC_FIELDS = ("id", "post_id", "parent_id", "author", "url", "content", "created_at", "status",
+                 "post_title", "post_url", "source", "site", "external_id")  # a site's plugin finds its own comment
 GROUP = "webhooks"
 
 
