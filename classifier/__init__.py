@@ -7,24 +7,39 @@ the service's signals and views, ``find_links``, ``url_domain``, ``detect_langua
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from classifier.artifact import DEFAULT_PATH, ArtifactError
+from classifier.adapt import Labelled, gate_sets, probabilities
+from classifier.adapt import adapt as adapt_model
+from classifier.adapt import base as base_model
+from classifier.adapt import features as shipped_features
+from classifier.adapt import parts as model_parts
+from classifier.artifact import DEFAULT_PATH, ArtifactError, from_parts, read_parts
 from classifier.artifact import load as _load_artifact
-from classifier.data import KIND_LABELS
+from classifier.data import KIND_LABELS, Example
 from classifier.encoder import DIMENSIONS, Encoder
 from classifier.features import SIGNALS, detect_language, find_links, url_domain
 from classifier.model import Model, Scores
 
-__all__ = ["DEFAULT_PATH", "KIND_LABELS", "ArtifactError", "Model", "Scores", "detect_language", "find_links", "load",
-           "shared_encoder", "url_domain"]
+__all__ = ["DEFAULT_PATH", "KIND_LABELS", "ArtifactError", "Example", "Labelled", "Model", "Scores", "adapt_model",
+           "base_model", "detect_language", "find_links", "gate_sets", "load", "load_parts", "model_parts",
+           "probabilities", "read_parts", "shared_encoder", "shipped_features", "url_domain"]
 
 
 def load(path: str | Path | None = None) -> Model:
     """Load the shipped artifact (or the one at ``path``); raises ArtifactError when unusable."""
-    heads, manifest = _load_artifact(Path(path) if path else DEFAULT_PATH)
+    return _model(*_load_artifact(Path(path) if path else DEFAULT_PATH))
+
+
+def load_parts(manifest: dict[str, Any], weights: bytes) -> Model:
+    """A model from a manifest and its weights' bytes, as a registry of versions stores them."""
+    return _model(*from_parts(manifest, weights))
+
+
+def _model(heads: dict[str, Any], manifest: dict[str, Any]) -> Model:
     for name, head in heads.items():
         small = name.endswith(".fast") or name.startswith("kind.")  # n-grams and signals only
-        expected = len(SIGNALS) if small else DIMENSIONS + len(SIGNALS)
+        expected = 1 if name.startswith("adapt.") else len(SIGNALS) if small else DIMENSIONS + len(SIGNALS)
         if head.dense_coef.shape != (expected,):
             raise ArtifactError(f"head {name!r} expects {head.dense_coef.shape[0]} dense inputs, this code makes "
                                 f"{expected} (encoder + signals): retrain with 'python -m classifier train'")

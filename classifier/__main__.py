@@ -46,6 +46,19 @@ def evaluate(model_path: Path | None, data_dir: Path | None, out: Path | None, n
     click.echo(f"wrote {out or REPORT}", err=True)
 
 
+@cli.command("learning-curve")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path, exists=True, file_okay=False), default=None,
+              help="Labelled data root (default: MODERATION_TRAINING_DATA or ../shared/data).")
+def learning_curve(data_dir: Path | None) -> None:
+    """Treat each YouTube video and the ToxiFrench dev half as a site: base without it, then site adapters on
+    25 to 400 of its decisions; writes classifier/LEARNING.md (REPORT.md links it)."""
+    from classifier.curve import render, run
+
+    out = Path(__file__).parent / "LEARNING.md"
+    out.write_text(render(run(data_dir, log=lambda line: click.echo(line, err=True))))
+    click.echo(f"wrote {out}", err=True)
+
+
 @cli.command()
 @click.option("--data", "data_dir", type=click.Path(path_type=Path, exists=True, file_okay=False), default=None,
               help="Labelled data root (default: MODERATION_TRAINING_DATA or ../shared/data).")

@@ -65,13 +65,25 @@ def load(path: Path) -> tuple[dict[str, HeadWeights], dict[str, Any]]:
         raise ArtifactError(f"no model artifact at {path}: {exc.filename} is missing") from exc
     except json.JSONDecodeError as exc:
         raise ArtifactError(f"model manifest at {path} is not valid JSON: {exc}") from exc
+    return from_parts(manifest, data, str(path))
+
+
+def read_parts(path: Path) -> tuple[dict[str, Any], bytes]:
+    """The manifest and the weights' bytes, checked, as a registry stores them."""
+    _, manifest = load(path)
+    return manifest, (path / "weights.npz").read_bytes()
+
+
+def from_parts(manifest: dict[str, Any], data: bytes, where: str = "the registry") -> tuple[
+        dict[str, HeadWeights], dict[str, Any]]:
+    """Heads from a manifest and the weights' bytes (a folder's or a registry's), checked the same way."""
     if manifest.get("format") != FORMAT:
         raise ArtifactError(
             f"model artifact format {manifest.get('format')!r} is not {FORMAT!r}: retrain with "
             "'python -m classifier train' or install the code version that wrote it"
         )
     if hashlib.sha256(data).hexdigest() != manifest.get("weights_sha256"):
-        raise ArtifactError(f"model weights at {path} do not match the manifest checksum (tampered or corrupt)")
+        raise ArtifactError(f"model weights at {where} do not match the manifest checksum (tampered or corrupt)")
     heads: dict[str, HeadWeights] = {}
     with np.load(io.BytesIO(data), allow_pickle=False) as npz:
         for name in manifest["heads"]:

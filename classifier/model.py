@@ -131,6 +131,14 @@ def calibrate(calibration: tuple[float, float], raw: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-(a * raw + b)))
 
 
+def adapt_head(adapter: HeadWeights, counts: sp.spmatrix, shipped: np.ndarray) -> np.ndarray:
+    """A site adapter's probability: its n-gram weights plus the shipped head's logit, weighed (classifier/adapt.py)."""
+    p = np.clip(shipped.astype(np.float64), 1e-4, 1 - 1e-4)
+    raw = (np.asarray(tfidf(adapter, counts) @ adapter.coef, dtype=np.float64).ravel()
+           + np.log(p / (1 - p)) * float(adapter.dense_coef[0]) + adapter.intercept)
+    return np.asarray(1.0 / (1.0 + np.exp(-raw)))
+
+
 class Model:
     """A scorer built from artifact weights; cheap to call, safe to share between threads."""
 
@@ -152,6 +160,19 @@ class Model:
         self.subscore_names = tuple(n.removeprefix("kind.") for n in sorted(heads) if n.startswith("kind."))
         self._fast_pass: dict[str, float] | None = manifest.get("fast_pass") if has_fast else None
 
+    @property
+    def heads(self) -> dict[str, HeadWeights]:
+        return dict(self._heads)
+
+    @property
+    def encoder(self) -> Encoder:
+        return self._encoder
+
+    def hashed(self, contents: list[str], urls: list[str]) -> sp.csr_matrix:
+        """The hashed n-gram counts the heads read (a site adapter reads the same)."""
+        texts = [normalise(model_input(c, u)) for c, u in zip(contents, urls, strict=True)]
+        return sp.csr_matrix(self._hashers.transform(texts), dtype=np.float32)
+
     def score(self, comment: Mapping[str, Any] | str) -> Scores:
         """Score one comment (a mapping with content, author, url; or a bare string)."""
         return self.score_many([comment])[0]
@@ -163,8 +184,7 @@ class Model:
             return []
         contents = [_field(c, "content") for c in items]
         urls = [_field(c, "url") for c in items]
-        texts = [normalise(model_input(c, u)) for c, u in zip(contents, urls, strict=True)]
-        counts = sp.csr_matrix(self._hashers.transform(texts), dtype=np.float32)
+        counts = self.hashed(contents, urls)
         dense = np.zeros((len(items), DIMENSIONS + len(SIGNALS)), dtype=np.float32)
         dense[:, DIMENSIONS:] = signal_matrix(contents, urls)
         weighted = {name: tfidf(self._heads[name], counts) for name in HEAD_NAMES}
@@ -184,6 +204,10 @@ class Model:
                 head = self._heads[name]
                 full = calibrate(head.calibration, logits(head, weighted[name][rows], dense[rows]))
                 probs.setdefault(name, np.zeros(len(items)))[rows] = full
+        for name in HEAD_NAMES:  # a site model: what the site's moderators taught, on top of the shipped head
+            adapter = self._heads.get(f"adapt.{name}")
+            if adapter is not None:
+                probs[name] = adapt_head(adapter, counts, probs[name])
         subscores = {}
         for name in self.subscore_names:
             kind = self._heads[f"kind.{name}"]

@@ -116,7 +116,11 @@ def worker(name: str | None) -> None:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    ScoringWorker(resources, classifier.load(cfg["MODEL_PATH"]), WorkerSettings.from_config(cfg), name).run(stop)
+    from service.extensions import follow_registry
+
+    scorer = ScoringWorker(resources, classifier.load(cfg["MODEL_PATH"]), WorkerSettings.from_config(cfg), name)
+    scorer.model, scorer.watcher = follow_registry(resources, cfg, lambda model: setattr(scorer, "model", model))
+    scorer.run(stop)
 
 
 def lower_priority(nice: int) -> None:
@@ -290,6 +294,154 @@ def import_wordpress(export: Path, site: str | None) -> None:
             counts = importer.run(res.intake, res.store, site, export, bar.update, checked=True)
     for what in ("approved", "spam", "pending", "already imported", "skipped"):
         click.echo(f"{what}: {counts[what]}")
+
+
+@main.group()
+def model() -> None:
+    """Model versions: every process of the deployment scores with the active one (switching within seconds)."""
+
+
+@model.command("list")
+def model_list() -> None:
+    """Every version in the registry, oldest first; the active one marked with *."""
+    from service.registry import SHIPPED
+
+    cfg = config.load()
+    with redis_url_for_command(cfg) as url:
+        registry = _resources(url, cfg).registry
+        versions, active = registry.versions(), registry.active()
+    click.echo(f"{'*' if active is None else ' '} {SHIPPED:<40} the artifact in {cfg['MODEL_PATH'] or 'classifier/'}")
+    for record in versions:
+        about = ", ".join(f"{k}: {v}" for k, v in record.items() if k in ("created_at", "site", "labels", "weight"))
+        click.echo(f"{'*' if record['active'] else ' '} {record['version']:<40} {about}")
+
+
+@model.command("retrain")
+@click.option("--site", help="Learn from this site's labels only (default: every label of the deployment).")
+def model_retrain(site: str | None) -> None:
+    """Train a candidate from the moderators' labels and promote it only if it passes the gate. The last line
+    says `promoted VERSION` (exit 0) or `kept VERSION: why` (exit 3); too few labels: exit 4, nothing trained."""
+    import classifier
+    from service import learning
+
+    cfg = config.load()
+    with redis_url_for_command(cfg) as url:
+        res = _resources(url, cfg)
+        shipped = classifier.load(cfg["MODEL_PATH"])
+        current = learning.in_force(res.registry, shipped)
+        try:
+            outcome = learning.retrain(res.store, res.registry, current, shipped, site, cfg["RETRAIN_MIN_LABELS"],
+                                       log=lambda line: click.echo(line, err=True))
+        except learning.TooFewLabels as exc:
+            click.echo(str(exc))
+            sys.exit(4)
+    if outcome.promoted:
+        click.echo(f"promoted {outcome.version}")
+        return
+    click.echo(f"kept {outcome.version}: {outcome.why}")
+    sys.exit(3)
+
+
+@main.command()
+@click.option("--pending", is_flag=True, help="The waiting queue (the only choice for now).")
+def rescore(pending: bool) -> None:
+    """Score the waiting queue again with the active model version, so that its order follows it."""
+    import classifier
+    from service import learning
+
+    if not pending:
+        raise click.UsageError("say what to score again: --pending")
+    cfg = config.load()
+    with redis_url_for_command(cfg) as url:
+        res = _resources(url, cfg)
+        model = learning.in_force(res.registry, classifier.load(cfg["MODEL_PATH"]))
+        waiting = res.store.counts()["pending"]
+        with click.progressbar(length=waiting, label=f"rescoring with {model.version}", file=sys.stderr) as bar:
+            done = learning.rescore_pending(res.store, model, bar.update)
+    click.echo(f"rescored {done} pending comment(s) with {model.version}")
+
+
+@model.command("publish")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--promote", is_flag=True, help="Make it the active version at once.")
+def model_publish(folder: Path, promote: bool) -> None:
+    """Store the artifact in FOLDER (as `python -m classifier train` writes one) as a version."""
+    import classifier
+
+    cfg = config.load()
+    with redis_url_for_command(cfg) as url:
+        registry = _resources(url, cfg).registry
+        try:
+            version = registry.publish_folder(folder, {"source": str(folder)})
+        except classifier.ArtifactError as exc:
+            raise click.ClickException(str(exc)) from None
+        if promote:
+            registry.promote(version)
+    click.echo(f"{'promoted' if promote else 'published'} {version}")
+
+
+@model.command("promote")
+@click.argument("version")
+def model_promote(version: str) -> None:
+    """Make VERSION the active one: every process switches to it within seconds."""
+    from service.registry import UnknownVersion
+
+    cfg = config.load()
+    with redis_url_for_command(cfg) as url:
+        try:
+            _resources(url, cfg).registry.promote(version)
+        except UnknownVersion:
+            raise click.ClickException(f"no version {version} (see `moderation model list`)") from None
+    click.echo(f"promoted {version}")
+
+
+@model.command("rollback")
+def model_rollback() -> None:
+    """Back to the version active before the current one (every process, within seconds)."""
+    from service.registry import UnknownVersion
+
+    cfg = config.load()
+    with redis_url_for_command(cfg) as url:
+        try:
+            previous = _resources(url, cfg).registry.rollback()
+        except UnknownVersion as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"rolled back to {previous}")
+
+
+@main.group()
+def labels() -> None:
+    """Moderators' labelled examples (every decision), for the site's models to learn from."""
+
+
+@labels.command("export")
+@click.option("--site", help="Only this site's labels.")
+def labels_export(site: str | None) -> None:
+    """Print every label as JSON Lines, oldest first (the format `labels import` reads)."""
+    import json
+
+    cfg = config.load()
+    with redis_url_for_command(cfg) as url:
+        for label in _resources(url, cfg).store.labels.export(site):
+            click.echo(json.dumps(label, ensure_ascii=False, sort_keys=True))
+
+
+@labels.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def labels_import(path: Path) -> None:
+    """Add labels from a JSON Lines file (the export's format). Every line is checked first: a bad line is
+    reported with its number and nothing is imported. A label for a comment already labelled replaces it."""
+    from service.labels import BadLabels, parse
+
+    try:
+        with path.open(encoding="utf-8") as lines:
+            parsed = parse(lines)
+    except (BadLabels, UnicodeDecodeError) as exc:
+        raise click.ClickException(f"{path.name}: nothing imported:\n{exc}") from None
+    cfg = config.load()
+    with redis_url_for_command(cfg) as url:
+        written = _resources(url, cfg).store.labels.record(parsed)
+    click.echo(f"imported {written} label(s)")
 
 
 @main.group()

@@ -57,6 +57,12 @@ SETTINGS: tuple[Setting, ...] = (
             "a request body must arrive within this (408 past it): a slow client cannot hold a worker"),
     Setting("TRUSTED_PROXIES", 0, int, "number of proxies whose X-Forwarded-For is trusted for the client IP"),
     Setting("MODEL_PATH", None, _opt_str, "model artifact folder; unset: the one shipped in classifier/"),
+    Setting("RETRAIN_MIN_LABELS", 50, int,
+            "`moderation model retrain` needs at least this many labels that teach something (fewer: nothing trained)"),
+    Setting("RETRAIN_EVERY_LABELS", 0, int,
+            "one scoring worker retrains and gates after this many new labels (0: off; `moderation model retrain`)"),
+    Setting("MODEL_POLL_SECONDS", 2.0, float,
+            "how often every process checks the registry's active model version and switches to it (0: never)"),
     Setting("SPAM_DISCARD_THRESHOLD", 0.91, float,
             "spam probability at or above which a comment goes to `spam` (chosen on held-out French and English "
             "scores: at most 0.5 % of either language's ham; classifier/REPORT.md)"),

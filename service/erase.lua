@@ -1,6 +1,6 @@
 -- Delete one comment and every index entry that names it, in one atomic step; a comment
 -- acknowledged but not yet written by a worker is deleted as its scoring-stream entry.
--- KEYS[1] comment hash, KEYS[2] incoming stream
+-- KEYS[1] comment hash, KEYS[2] incoming stream, KEYS[3] its label, KEYS[4] labels index, KEYS[5] label counts
 -- ARGV: 1 id, 2..5 index key templates (status time, status risk, post time, post risk),
 --       6 trust template, 7 by-email template, 8 stream entry id ('' for none), 9 consumer group
 local erased = 0
@@ -11,6 +11,16 @@ if ARGV[8] ~= '' then
     redis.call('XDEL', KEYS[2], ARGV[8])
     erased = 1
   end
+end
+local label = redis.call('HMGET', KEYS[3], 'source', 'spam', 'toxic')
+if label[1] then  -- the moderator's label goes with the comment
+  local counts = {spam = {['1'] = 'spam', ['0'] = 'ham'}, toxic = {['1'] = 'toxic', ['0'] = 'non_toxic'}}
+  for i, name in ipairs({'spam', 'toxic'}) do
+    local said = counts[name][label[i + 1] or '']
+    if said then redis.call('HINCRBY', KEYS[5], said .. '|' .. label[1], -1) end
+  end
+  redis.call('DEL', KEYS[3])
+  redis.call('ZREM', KEYS[4], ARGV[1])
 end
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
+from typing import Any
 
+import redis
 from flask import Flask, current_app
 
 import classifier
 from service import metrics
 from service.antiabuse import Guard
 from service.intake import Intake
+from service.registry import SHIPPED, ModelWatcher, UnknownVersion
 from service.resources import Resources, build
 from service.store import CommentStore
 
@@ -23,10 +27,38 @@ def init_app(app: Flask) -> None:
     app.extensions["moderation"] = resources
     app.extensions["moderation.store"] = resources.store  # short names for tests and tools
     app.extensions["moderation.guard"] = resources.guard
-    app.extensions["moderation.model"] = classifier.load(app.config["MODEL_PATH"])
-    version = app.extensions["moderation.model"].version
-    metrics.MODEL.labels(version).set(1)
-    log.info("model %s loaded", version)
+    model, watcher = follow_registry(resources, app.config, lambda m: _swap(app, m))
+    app.extensions["moderation.model"] = model
+    metrics.MODEL.labels(model.version).set(1)
+    log.info("model %s loaded", model.version)
+    # Threads do not survive gunicorn's fork: each worker starts its own (gunicorn_conf.post_worker_init).
+    app.extensions["moderation.watcher"] = watcher
+
+
+def follow_registry(resources: Resources, cfg: Mapping[str, Any], swap: Callable[[classifier.Model], None]
+                    ) -> tuple[classifier.Model, ModelWatcher]:
+    """The model in force now (the registry's active version, or the shipped one), and a watcher that
+    hands ``swap`` each new active version."""
+    def shipped() -> classifier.Model:
+        return classifier.load(cfg["MODEL_PATH"])
+
+    model, current = shipped(), SHIPPED
+    watcher = ModelWatcher(resources.registry, shipped, current, swap, cfg["MODEL_POLL_SECONDS"])
+    try:
+        active = resources.registry.active()
+        if active:
+            model, watcher.current = resources.registry.load(active), active
+    except (redis.RedisError, UnknownVersion, classifier.ArtifactError) as exc:  # the watcher tries again
+        log.warning("registry's active model not loaded, starting with %s: %s", model.version, exc)
+    return model, watcher
+
+
+def _swap(app: Flask, model: classifier.Model) -> None:
+    """One reference: a request in flight keeps the model it started with, the next gets the new one."""
+    old = app.extensions["moderation.model"]
+    app.extensions["moderation.model"] = model
+    metrics.MODEL.labels(old.version).set(0)
+    metrics.MODEL.labels(model.version).set(1)
 
 
 def shared() -> Resources:

@@ -16,6 +16,14 @@ from gunicorn.glogging import Logger
 monkey.patch_all()
 
 
+def post_worker_init(worker: Any) -> None:
+    """Each worker process follows the registry's active model version (a thread of its own)."""
+    app = worker.wsgi
+    watcher = getattr(app, "extensions", {}).get("moderation.watcher")
+    if watcher is not None and watcher.every > 0:
+        watcher.start()
+
+
 def child_exit(server: Any, worker: Any) -> None:
     """Drop a dead worker's live gauges from the shared metrics."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):

@@ -31,7 +31,7 @@ WP = "{http://wordpress.org/export/%s/}"
 VERSIONS = ("1.2", "1.1", "1.0")
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
 OUTCOMES = {"1": Status.APPROVED, "spam": Status.SPAM, "0": Status.PENDING}
-LABELS = {Status.APPROVED: "ham", Status.SPAM: "spam"}
+DECIDED = (Status.APPROVED, Status.SPAM)
 
 
 class BadExport(Exception):
@@ -155,11 +155,9 @@ def run(intake: Intake, store: CommentStore, site: str, path: Path,
             counts["already imported"] += 1
             continue
         outcome = OUTCOMES[comment.approved]
-        if outcome in LABELS:
+        if outcome in DECIDED:
             store.transition(receipt.comment_id, (Status.RECEIVED, Status.PENDING), outcome, actor="import",
-                             reason=f"{outcome.value} on the blog before the import", fields={"decided_by": site})
-            store.record_feedback(LABELS[outcome], "import", {
-                "comment_id": receipt.comment_id, "site": site, "content": comment.fields["content"],
-                "author": comment.fields["author"], "url": comment.fields["url"], "post_id": comment.post_id})
+                             reason=f"{outcome.value} on the blog before the import", fields={"decided_by": site},
+                             label=("import", None))
         counts[outcome.value] += 1
     return counts

@@ -8,7 +8,7 @@ blog spreads over as many slots as it has shards. A comment id ends with its sha
 any comment is found from its id alone.
 
 Admission (flood marks, rate buckets, author rules, spam waves) and the deployment-wide keys
-(feedback, locks, webhook retries) stay in shard 0's slot ``{c}``: one small write per
+(locks, webhook retries) stay in shard 0's slot ``{c}``: one small write per
 submission, no comment data. Moderator tokens and API keys are single hashes of their own.
 """
 
@@ -94,6 +94,10 @@ class Keys:
     def comment(self, comment_id: str) -> str:
         return f"{self.shard_base(self.shard_of_id(comment_id))}:comment:{comment_id}"
 
+    def label(self, comment_id: str) -> str:
+        """A moderator's labelled example for one comment (replaced by a later decision on it)."""
+        return f"{self.shard_base(self.shard_of_id(comment_id))}:label:{comment_id}"
+
     def post_by_time(self, post_id: str, status: str) -> str:
         return self._post_index(self.shard_of_post(post_id), post_id, status, "time")
 
@@ -138,6 +142,19 @@ class Keys:
         """Ids of the comments in this shard sent with one (hashed) email: for export and erasure."""
         return f"{self.shard_base(shard)}:email:{email_hash}"
 
+    def labels(self, shard: int = 0) -> str:
+        """Sorted set of this shard's labelled comment ids, by when they were labelled (ms)."""
+        return f"{self.shard_base(shard)}:labels"
+
+    @property
+    def label_mark(self) -> str:
+        """How many labels there were when the last automatic retraining started."""
+        return f"{self.base}:labels:trained"
+
+    def label_counts(self, shard: int = 0) -> str:
+        """Hash of ``<spam|ham|toxic|non_toxic>|<source>`` -> how many of this shard's labels say so."""
+        return f"{self.shard_base(shard)}:labels:counts"
+
     def templates(self, shard: int = 0) -> list[str]:
         """``%s`` templates of one shard's index keys, handed to Lua so that it builds no key names itself."""
         return [self.by_time("%s", shard), self.by_risk("%s", shard), self._post_index(shard, "%s", "%s", "time"),
@@ -147,11 +164,6 @@ class Keys:
         return range(self.shards)
 
     # -- deployment-wide (shard 0's slot) --------------------------------------------------------
-    @property
-    def feedback(self) -> str:
-        """Stream of moderator labels from machine clients (Akismet submit-spam/ham, Perspective)."""
-        return f"{self.base}:feedback"
-
     @property
     def api_keys(self) -> str:
         """Hash of sha256(key) -> machine client record."""
@@ -213,6 +225,26 @@ class Keys:
     def lock(self, name: str) -> str:
         """A deployment-wide lock (retention purge, webhook notification) held by one worker at a time."""
         return f"{self.base}:lock:{name}"
+
+    # -- model registry (shard 0's slot) -------------------------------------------------------------
+    @property
+    def models(self) -> str:
+        """Hash of model version -> its metadata (JSON): what every host of the deployment can load."""
+        return f"{self.base}:models"
+
+    def model_blob(self, version: str) -> str:
+        """Hash of one version's manifest and weights (base64): the artifact itself."""
+        return f"{self.base}:models:blob:{version}"
+
+    @property
+    def active_model(self) -> str:
+        """The version every process scores with (absent: the shipped artifact)."""
+        return f"{self.base}:models:active"
+
+    @property
+    def model_history(self) -> str:
+        """List of the versions active before the current one, newest first: what rollback returns to."""
+        return f"{self.base}:models:history"
 
     # -- webhooks (shard 0's slot) -----------------------------------------------------------------
     @property

@@ -33,7 +33,7 @@ MODEL = Gauge("moderation_model_info", "The loaded model's version", ["version"]
 
 
 class QueueCollector(Collector):
-    """Queue depth per status and the age of the oldest pending comment, read at scrape time."""
+    """Queue depth per status, the age of the oldest pending comment and the labels, read at scrape time."""
 
     def __init__(self, store: Any):
         self.store = store
@@ -45,6 +45,11 @@ class QueueCollector(Collector):
         yield depth
         yield GaugeMetricFamily("moderation_oldest_pending_age_seconds", "Age of the oldest pending comment",
                                 value=self.store.oldest_age_seconds(Status.PENDING))
+        labels = GaugeMetricFamily("moderation_labels", "Moderators' labels kept for learning, by what they say "
+                                   "(spam, ham, toxic, non_toxic) and where they came from", labels=["label", "source"])
+        for (label, source), count in sorted(self.store.labels.counts().items()):
+            labels.add_metric([label, source], count)
+        yield labels
 
 
 def exposition(store: Any) -> bytes:

@@ -31,10 +31,12 @@ def comment_ids(store: CommentStore, guard: Guard, email: str) -> list[str]:
 def export(store: CommentStore, guard: Guard, email: str) -> dict[str, Any]:
     """Everything held about one email, as JSON-ready data."""
     digest = guard.digest(email)
-    comments = store.get_many(comment_ids(store, guard, email))
+    ids = comment_ids(store, guard, email)
+    comments = store.get_many(ids)
     rules = [r for r in guard.list_authors() if r["id"] == f"email:{digest}"]
     trust = store.trust_counts([digest])[0]
-    return {"email": email, "comments": comments, "author_rules": rules, "approved_comments": trust}
+    return {"email": email, "comments": comments, "author_rules": rules, "approved_comments": trust,
+            "moderation_labels": store.labels.get(ids)}
 
 
 def erase(store: CommentStore, guard: Guard, email: str, actor: str) -> dict[str, Any]:

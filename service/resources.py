@@ -13,6 +13,7 @@ from service.antiabuse import Guard, GuardSettings
 from service.connection import connect
 from service.intake import Intake
 from service.keys import Keys
+from service.registry import Registry
 from service.signals import SignalSettings
 from service.store import CommentStore, shard_count
 from service.wordlist import WordLists
@@ -54,6 +55,7 @@ class Resources:
     signals: SignalSettings
     intake: Intake
     secret: str
+    registry: Registry
 
 
 def build(cfg: Mapping[str, Any], url: str | None = None) -> Resources:
@@ -64,4 +66,4 @@ def build(cfg: Mapping[str, Any], url: str | None = None) -> Resources:
     store = CommentStore(client, keys, cfg["REDIS_WAIT_REPLICAS"])
     guard = Guard(client, keys, secret, guard_settings(cfg))
     return Resources(store, guard, WordLists.from_files(cfg["BLOCK_LIST"], cfg["HOLD_LIST"]), signal_settings(cfg),
-                     Intake(store, guard, secret, cfg["FORM_TOKEN_MIN_SECONDS"]), secret)
+                     Intake(store, guard, secret, cfg["FORM_TOKEN_MIN_SECONDS"]), secret, Registry(client, keys))

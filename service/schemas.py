@@ -261,6 +261,7 @@ class ModeratorComment(PublicComment):
     risk = fields.Float(allow_none=True)
     decided_by = fields.String(allow_none=True)
     decided_at = fields.String(allow_none=True)
+    reject_reason = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
 
 
@@ -286,6 +287,8 @@ class Decision(Schema):
         unknown = RAISE
 
     action = fields.String(required=True, validate=validate.OneOf(["approve", "reject", "spam"]))
+    # Why a comment is rejected (the label it teaches: only "toxic" makes a toxicity label); ignored otherwise.
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["toxic", "off_topic", "other"]))
     note = Text(multiline=True, load_default=None, allow_none=True, validate=validate.Length(max=1000),
                 metadata={"pattern": "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]*$"})
     # The status the moderator saw. Unset: a comment waiting for a decision (received or pending).

@@ -19,6 +19,7 @@ from redis.cluster import RedisCluster
 
 from service.antiabuse import Admission, Refused
 from service.keys import Keys, Status
+from service.labels import Label, LabelStore
 
 _TRANSITION = (Path(__file__).parent / "transition.lua").read_text()
 _ERASE = (Path(__file__).parent / "erase.lua").read_text()
@@ -50,6 +51,7 @@ IDEMPOTENCY_SECONDS = 24 * 3600
 # A site's comment is keyed on its external id for longer than a plugin may keep retrying it.
 EXTERNAL_REF_SECONDS = 400 * 24 * 3600
 _JSON_FIELDS = ("scores", "reasons", "signals", "door_reasons")
+_LABEL_ACTIONS = {Status.APPROVED: "approve", Status.REJECTED: "reject", Status.SPAM: "spam"}
 
 
 def shard_count(setting: int, client: redis.Redis) -> int:
@@ -91,6 +93,7 @@ class Move:
     risk: float | None = None
     ack: str = ""
     entry: str = ""  # the comment's stream entry, to write it from if it has no hash yet (the scoring worker)
+    label: tuple[str, str | None] | None = None  # a person's decision: (where it came from, reason) -> a label
 
 
 class LayoutMismatch(RuntimeError):
@@ -117,6 +120,7 @@ class CommentStore:
         self._admit = client.register_script(_ADMIT_ALONE)
         self._append = client.register_script(_APPEND_ALONE)
         self._materialise = client.register_script(_MATERIALISE)
+        self.labels = LabelStore(client, self.keys)  # moderators' decisions, for the site's models to learn from
         self._layout_checked = False
         self._turn = -1  # on a Cluster, the stream read_group last waited on
 
@@ -230,9 +234,12 @@ class CommentStore:
         return [str(answer) for answer in self._run(self._materialise, calls)]
 
     def transition(self, comment_id: str, allowed: tuple[Status, ...], to: Status, actor: str, reason: str,
-                   fields: dict[str, Any] | None = None, risk: float | None = None, ack: str = "") -> Outcome:
-        """Move a comment if its status is one of ``allowed``; audit it; optionally ack its stream entry."""
-        return self.transition_many([Move(comment_id, allowed, to, actor, reason, fields, risk, ack)])[0]
+                   fields: dict[str, Any] | None = None, risk: float | None = None, ack: str = "",
+                   label: tuple[str, str | None] | None = None) -> Outcome:
+        """Move a comment if its status is one of ``allowed``; audit it; optionally ack its stream entry.
+        ``label`` (source, rejection reason): a person decided, and the decision becomes a labelled example."""
+        return self.transition_many([Move(comment_id, allowed, to, actor, reason, fields, risk, ack,
+                                          label=label)])[0]
 
     def transition_many(self, moves: list[Move]) -> list[Outcome]:
         """Several transitions in one round trip; each is atomic on its own."""
@@ -256,6 +263,9 @@ class CommentStore:
             again = self._run(self._transition, [calls[i] for i in unwritten])
             for i, (result, previous) in zip(unwritten, again, strict=True):
                 outcomes[i] = Outcome(result, previous)
+        self.labels.record(Label.of(m.comment_id, _LABEL_ACTIONS[m.to], m.label[0], m.actor, m.label[1])
+                           for m, o in zip(moves, outcomes, strict=True)
+                           if m.label and o.result == "ok" and m.to in _LABEL_ACTIONS)
         return outcomes
 
     def _run(self, script: Any, calls: list[tuple[list[str], list[Any]]]) -> list[Any]:
@@ -271,7 +281,8 @@ class CommentStore:
     def erase(self, comment_ids: list[str]) -> int:
         """Delete comments and every index entry naming them; returns how many existed."""
         k = self.keys
-        calls = [([k.comment(c), k.incoming(k.shard_of_id(c))],
+        calls = [([k.comment(c), k.incoming(k.shard_of_id(c)), k.label(c), k.labels(k.shard_of_id(c)),
+                   k.label_counts(k.shard_of_id(c))],
                   [c, *k.templates(k.shard_of_id(c)), k.by_email("%s", k.shard_of_id(c)), k.entry_of(c) or "",
                    k.SCORING_GROUP]) for c in comment_ids]
         return sum(self._run(self._erase, calls))
@@ -509,9 +520,18 @@ class CommentStore:
         """Up to ``count`` ids of a shard's comments in ``status`` received before ``before_us``."""
         return list(self.redis.zrangebyscore(self.keys.by_time(status.value, shard), "-inf", before_us, 0, count))
 
+    def ids_in(self, status: Status, shard: int) -> list[str]:
+        """Every id of a shard's comments in ``status``, oldest first (for a bounded status: the waiting queue)."""
+        return list(self.redis.zrange(self.keys.by_time(status.value, shard), 0, -1))
+
     def lock(self, name: str, holder: str, seconds: int) -> bool:
         """Take a deployment-wide lock for ``seconds`` unless someone holds it."""
         return bool(self.redis.set(self.keys.lock(name), holder, nx=True, ex=max(1, int(seconds))))
+
+    def unlock(self, name: str, holder: str) -> None:
+        """Release a lock this holder took (not one that expired and someone else took since)."""
+        if self.redis.get(self.keys.lock(name)) == holder:
+            self.redis.delete(self.keys.lock(name))
 
     def rewrite_persistence(self) -> str:
         """Ask every primary to rewrite its append-only file (BGSAVE where only snapshots are kept), so that
@@ -559,11 +579,6 @@ class CommentStore:
         """An audit entry that is not a comment's transition (an erasure, a bulk purge)."""
         self.redis.xadd(self.keys.audit(), {"comment_id": comment_id, "actor": actor, "from": "", "to": to,
                                             "reason": reason, "model_version": "", "at": now_iso()})
-
-    def record_feedback(self, label: str, source: str, fields: dict[str, str]) -> None:
-        """Keep a moderator label (spam/ham, toxic/civil) for the next model to learn from."""
-        self.redis.xadd(self.keys.feedback, {"label": label, "source": source, "at": now_iso(), **fields},
-                        maxlen=100_000, approximate=True)
 
     def site_decisions(self, site: str, since: str, limit: int) -> tuple[list[dict[str, str]], str]:
         """Decisions on ``site``'s comments after cursor ``since``, oldest first, and the cursor to ask next.

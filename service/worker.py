@@ -27,6 +27,7 @@ import classifier
 from service import metrics, policy, signals
 from service.keys import Status
 from service.privacy import truncate_ip
+from service.registry import ModelWatcher
 from service.resources import Resources
 from service.store import Move, now_iso
 from service.webhooks import Deliverer, WebhookSettings
@@ -48,13 +49,16 @@ class WorkerSettings:
     retention_days: dict[str, float] = field(default_factory=lambda: {"spam": 30.0, "rejected": 30.0})
     retention_interval_seconds: int = 3600
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)
+    retrain_every_labels: int = 0
+    retrain_min_labels: int = 50
 
     @classmethod
     def from_config(cls, cfg: dict[str, Any]) -> WorkerSettings:
         retention = {"spam": cfg["RETENTION_SPAM_DAYS"], "rejected": cfg["RETENTION_REJECTED_DAYS"]}
         return cls(cfg["WORKER_BATCH"], cfg["WORKER_BLOCK_MS"], cfg["WORKER_CLAIM_IDLE_MS"],
                    cfg["WORKER_MAX_ATTEMPTS"], cfg["WORKER_SCORE_BUDGET_SECONDS"], policy_settings(cfg), retention,
-                   cfg["RETENTION_INTERVAL_SECONDS"], WebhookSettings.from_config(cfg))
+                   cfg["RETENTION_INTERVAL_SECONDS"], WebhookSettings.from_config(cfg), cfg["RETRAIN_EVERY_LABELS"],
+                   cfg["RETRAIN_MIN_LABELS"])
 
 
 policy_settings = policy.PolicySettings.from_config
@@ -105,6 +109,8 @@ class ScoringWorker:
         self.group = store.keys.SCORING_GROUP
         self.streams = [store.keys.incoming(shard) for shard in store.keys.all_shards()]
         self.deliverer = Deliverer(store, settings.webhooks, self.name) if settings.webhooks.active else None
+        self.watcher: ModelWatcher | None = None  # follows the registry's active model between batches
+        self._watched = 0.0
 
     def ensure_group(self) -> None:
         """Create the consumer groups from the streams' start, so nothing enqueued earlier is missed."""
@@ -120,8 +126,10 @@ class ScoringWorker:
                 if self.deliverer:
                     self.deliverer.ensure_group()
                 while not stop.is_set():
+                    self.follow_model()
                     self.step()
                     self.maybe_purge()
+                    self.maybe_retrain()
                     if self.deliverer:
                         self.deliverer.step()
             except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
@@ -129,6 +137,43 @@ class ScoringWorker:
                 log.warning("worker %s: Redis unavailable (%s); retrying", self.name, type(exc).__name__)
                 stop.wait(1.0)
         log.info("scoring worker %s stopped", self.name)
+
+    def follow_model(self) -> None:
+        """Between batches, at most every MODEL_POLL_SECONDS: switch to the registry's active model."""
+        if self.watcher is None or self.watcher.every <= 0:
+            return
+        now = time.monotonic()
+        if now - self._watched >= self.watcher.every:
+            self._watched = now
+            self.watcher.check()
+
+    def maybe_retrain(self) -> str | None:
+        """With RETRAIN_EVERY_LABELS, once that many labels arrived since the last run: retrain and gate, in one
+        worker of the deployment at a time (a lock). This worker scores nothing meanwhile (seconds); the others
+        go on. Returns the gate's verdict line, or None when it was not this worker's turn."""
+        every = self.settings.retrain_every_labels
+        if every <= 0 or self.store.labels.total() - self.store.labels.trained_at() < every:
+            return None
+        if not self.store.lock("retrain", self.name, 600):
+            return None
+        from service import learning
+
+        total = self.store.labels.total()
+        self.store.labels.mark_trained(total)  # counted now: a refused candidate waits for N more labels
+        shipped = self.watcher.shipped() if self.watcher else classifier.load()
+        try:
+            outcome = learning.retrain(self.store, self.resources.registry, self.model, shipped, None,
+                                       self.settings.retrain_min_labels)
+        except learning.TooFewLabels as exc:
+            log.info("retrain: %s", exc)
+            return None
+        finally:
+            self.store.unlock("retrain", self.name)
+        verdict = f"promoted {outcome.version}" if outcome.promoted else f"kept {outcome.version}: {outcome.why}"
+        log.info("retrain after %d labels: %s", total, verdict)
+        if outcome.promoted and self.watcher:
+            self.watcher.check()
+        return verdict
 
     def maybe_purge(self) -> int:
         """Purge expired spam and rejected comments, at most once per interval across all workers."""

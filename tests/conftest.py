@@ -46,7 +46,7 @@ def prefix() -> str:
 @pytest.fixture
 def settings(redis_server: RedisServer, prefix: str, tmp_path: Path) -> dict[str, object]:
     return {"REDIS_URL": redis_server.url, "REDIS_PREFIX": prefix, "REDIS_TIMEOUT": 1.0,
-            "DATA_DIR": str(tmp_path / "var"), **RELAXED}
+            "DATA_DIR": str(tmp_path / "var"), "MODEL_POLL_SECONDS": 0.0, **RELAXED}
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SERVICE = ROOT / "service"
 # Modules that own Redis data (each behind its small class or functions), and the ones that start Redis.
-OWNERS = {"store.py", "antiabuse.py", "auth.py", "ratelimit.py", "webhooks.py", "connection.py", "embedded.py",
-          "supervisor.py"}
+OWNERS = {"store.py", "labels.py", "registry.py", "antiabuse.py", "auth.py", "ratelimit.py", "webhooks.py",
+          "connection.py", "embedded.py", "supervisor.py"}
 COMMANDS = ("get", "set", "hget", "hset", "hgetall", "hmget", "hexists", "hdel", "hvals", "delete", "exists",
             "incr", "incrby", "expire", "zadd", "zrem", "zrange", "zrangebyscore", "zcard", "zscore", "sadd",
             "smembers", "srem", "xadd", "xack", "xdel", "xrange", "xrevrange", "xlen", "xreadgroup", "xautoclaim",

@@ -63,9 +63,12 @@ def decide(comment_id: str) -> Response:
     to = ACTIONS[body["action"]]
     fields = {"decided_by": g.moderator, "decided_at": now_iso(), "note": body["note"]}
     allowed = (Status(body["from_status"]),) if body["from_status"] else WAITING
+    why = body["reason"] if body["action"] == "reject" else None
     outcome = store.transition(comment_id, allowed, to, actor=g.moderator,
-                               reason=body["action"] + (f": {body['note']}" if body["note"] else ""),
-                               fields={k: v for k, v in fields.items() if v is not None})
+                               reason=body["action"] + (f" ({why})" if why else "")
+                               + (f": {body['note']}" if body["note"] else ""),
+                               fields={k: v for k, v in {**fields, "reject_reason": why}.items() if v is not None},
+                               label=("moderation", why))
     if outcome.result == "missing":
         raise NotFound("No such comment.")
     if outcome.result == "ok":

@@ -26,7 +26,6 @@ from service.store import BadCursor, now_iso
 bp = Blueprint("sites", __name__, url_prefix="/api/v1/site")
 
 ACTIONS = {"approve": Status.APPROVED, "reject": Status.REJECTED, "spam": Status.SPAM}
-LABELS = {Status.APPROVED: "ham", Status.SPAM: "spam", Status.REJECTED: "rejected"}
 DECISIONS_PAGE_MAX = 500
 
 
@@ -87,14 +86,10 @@ def decide(comment_id: str) -> Response:
         who = f"{g.site}/{body['by']}" if body["by"] else g.site
         outcome = store.transition(comment_id, tuple(s for s in Status if s != to), to, actor=f"site:{who}",
                                    reason=f"{body['action']} in the site's admin",
-                                   fields={"decided_by": who, "decided_at": now_iso()})
+                                   fields={"decided_by": who, "decided_at": now_iso()}, label=("site", None))
         changed = outcome.result == "ok"
         if changed:
             metrics.DECISIONS.labels(body["action"]).inc()
-            store.record_feedback(LABELS[to], "site", {
-                "comment_id": comment_id, "site": g.site, "content": comment.get("content") or "",
-                "author": comment.get("author") or "", "url": comment.get("url") or "",
-                "post_id": comment.get("post_id") or ""})
     return jsonify({"id": comment_id, "external_id": comment.get("external_id"), "status": to.value,
                     "changed": changed})
 

@@ -9,6 +9,7 @@ for review (unless ``is_test``).
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 
 from flask import Blueprint, Response, current_app, request
@@ -19,6 +20,7 @@ from service.extensions import get_intake, get_model, get_store, shared
 from service.i18n import language
 from service.intake import Context, Invalid, Prepared
 from service.keys import Status
+from service.labels import Label
 from service.policy import PolicySettings
 
 bp = Blueprint("akismet", __name__, url_prefix="/1.1")
@@ -140,9 +142,14 @@ def _feedback(label: str) -> Response:
     if missing:
         return missing
     data = _comment()
-    get_store().record_feedback(label, "akismet", {
-        "content": data["content"] or "", "author": data["author"] or "", "url": data["url"] or "",
-        "post_id": data["post_id"] or "", "client": client})
+    # The same comment reported again replaces its label: it is named by what identifies it.
+    digest = hashlib.sha256(json.dumps([request.form.get("blog"), data["post_id"], data["author"], data["content"]],
+                                       ensure_ascii=False).encode()).hexdigest()[:32]
+    inputs = {"content": data["content"] or "", "author": data["author"] or "", "url": data["url"] or "",
+              "post_id": data["post_id"] or ""}
+    spam = label == "spam"
+    get_store().labels.record([Label(f"akismet-{digest}", "spam" if spam else "approve", "akismet", client, None,
+                                     inputs, spam=int(spam), toxic=None)])  # ham says nothing of toxicity
     return _text(THANKS)
 
 

@@ -9,6 +9,7 @@ comment for review only where the site opted in (``MODERATION_PERSPECTIVE_STORE`
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any
 
@@ -20,6 +21,7 @@ from service.auth import api_client_for
 from service.errors import REDIS_DOWN, ValidationFailed, record_redis_outage
 from service.extensions import get_intake, get_model, get_store
 from service.intake import Context, Invalid
+from service.labels import Label
 
 bp = Blueprint("perspective", __name__, url_prefix="/v1alpha1")
 
@@ -229,8 +231,14 @@ def suggest_score() -> Any:
             raise _invalid(f"attributeScores.{name}.summaryScore.value must be a number from 0 to 1.",
                             "INVALID_REQUEST")
         recorded.append((FEEDBACK_LABELS[name][0] if value >= 0.5 else FEEDBACK_LABELS[name][1], name))
-    for label, name in recorded:
-        get_store().record_feedback(label, "perspective", {
-            "content": body["comment"]["text"], "attribute": name, "client": client,
-            "client_token": str(body.get("clientToken") or ""), "community": str(body.get("communityId") or "")})
+    said = dict((name, label) for label, name in recorded)
+    spam = {"spam": 1, "ham": 0}.get(said.get("SPAM", ""))
+    toxic = {"toxic": 1, "civil": 0}.get(said.get("TOXICITY", ""))
+    if spam is not None or toxic is not None:  # what the sub-score attributes say is not learned from (yet)
+        token = str(body.get("clientToken") or body["comment"]["text"])
+        digest = hashlib.sha256(f"{client}\0{body.get('communityId') or ''}\0{token}".encode()).hexdigest()[:32]
+        action = "spam" if spam else ("reject" if toxic else "approve")
+        get_store().labels.record([Label(f"perspective-{digest}", action, "perspective", client,
+                                         "toxic" if toxic else None, {"content": body["comment"]["text"]},
+                                         spam=spam, toxic=toxic)])
     return jsonify({"clientToken": body.get("clientToken", "")})

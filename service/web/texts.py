@@ -18,6 +18,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "rejected": {"fr": "Rejetés", "en": "Rejected"},
     "approve": {"fr": "Approuver", "en": "Approve"},
     "reject": {"fr": "Rejeter", "en": "Reject"},
+    "reject_toxic": {"fr": "Toxique", "en": "Toxic"},
+    "reject_off_topic": {"fr": "Hors sujet", "en": "Off topic"},
     "mark_spam": {"fr": "Indésirable", "en": "Spam"},
     "select": {"fr": "Sélectionner", "en": "Select"},
     "post": {"fr": "Article", "en": "Post"},
@@ -45,9 +47,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "done": {"fr": "Fait", "en": "Done"},
     "already": {"fr": "Déjà décidé par quelqu’un d’autre", "en": "Already decided by someone else"},
     "bulk": {"fr": "Sélection", "en": "Selection"},
-    "help": {"fr": "Raccourcis : j/k se déplacer, x sélectionner, a approuver, r rejeter, s indésirable, "
-                   "u annuler, ? aide",
-             "en": "Shortcuts: j/k move, x select, a approve, r reject, s spam, u undo, ? help"},
+    "help": {"fr": "Raccourcis : j/k se déplacer, x sélectionner, a approuver, r rejeter, t rejeter (toxique), "
+                   "o rejeter (hors sujet), s indésirable, u annuler, ? aide",
+             "en": "Shortcuts: j/k move, x select, a approve, r reject, t reject (toxic), o reject (off topic), "
+                   "s spam, u undo, ? help"},
     "switch": {"fr": "English", "en": "Français"},
     "reply_to": {"fr": "En réponse à", "en": "Reply to"},
     "rule_spam": {"fr": "Probablement indésirable", "en": "Likely spam"},

@@ -28,6 +28,7 @@ from service import metrics
 from service.auth import close_session, moderator_for, open_session, session_moderator, token_hash
 from service.extensions import get_store
 from service.keys import Status
+from service.labels import REASONS as REJECT_REASONS
 from service.queue import Filters
 from service.queue import page as queue_page
 from service.ratelimit import record_failure
@@ -162,13 +163,15 @@ def queue() -> str:
 def decisions() -> Response:
     """Decide one or many comments; each answers ok, conflict (with its status) or missing."""
     body = request.get_json(silent=True) or {}
-    action, ids, seen = body.get("action"), body.get("ids"), body.get("from")
+    action, ids, seen, why = body.get("action"), body.get("ids"), body.get("from"), body.get("reason")
     if action not in ACTIONS or not isinstance(ids, list) or not ids or len(ids) > 200 \
-            or not all(isinstance(i, str) for i in ids):
-        abort(422, description="Send {action: approve|reject|spam, ids: [...]}.")
-    fields = {"decided_by": g.moderator, "decided_at": now_iso()}
+            or not all(isinstance(i, str) for i in ids) or why not in (None, *REJECT_REASONS):
+        abort(422, description="Send {action: approve|reject|spam, ids: [...], reason: toxic|off_topic|other}.")
+    why = why if action == "reject" else None
+    fields = {"decided_by": g.moderator, "decided_at": now_iso(), **({"reject_reason": why} if why else {})}
     allowed = (Status(seen),) if seen in {s.value for s in Status} else WAITING
-    moves = [Move(i, allowed, ACTIONS[action], g.moderator, action, fields) for i in ids]
+    moves = [Move(i, allowed, ACTIONS[action], g.moderator, action + (f" ({why})" if why else ""), fields,
+                  label=("review", why)) for i in ids]
     outcomes = get_store().transition_many(moves)
     results: dict[str, dict[str, Any]] = {}
     for comment_id, outcome in zip(ids, outcomes, strict=True):
@@ -195,7 +198,9 @@ def undo() -> Response:
         return jsonify({"result": "expired"})
     back = Status.SPAM if body.get("previous") == "spam" else Status.PENDING
     outcome = store.transition(comment["id"], (Status(comment["status"]),), back, g.moderator, "undo",
-                               {"decided_by": "", "decided_at": ""})
+                               {"decided_by": "", "decided_at": "", "reject_reason": ""})
+    if outcome.result == "ok":
+        store.labels.forget(comment["id"])
     return jsonify({"result": outcome.result})
 
 

@@ -17,6 +17,7 @@ import requests
 
 from service.auth import create_api_key
 from service.keys import Keys
+from service.store import CommentStore
 from tests.servers import RedisServer, ServiceProcess
 
 INSULT = "Espèce de connard, tu ne comprends rien, ferme ta gueule."
@@ -109,10 +110,11 @@ def test_suggestscore_is_recorded_as_moderator_feedback(service: ServiceProcess)
     for comment_id, status in (("c-approved", "APPROVED"), ("c-rejected", "DELETED")):
         answer = call(service, "comments:suggestscore", coral_suggest(f"texte {comment_id}", comment_id, status))
         assert answer.status_code == 200 and answer.json()["clientToken"] == f"comment:{comment_id}"
-    entries = [f for _, f in service.redis.xrange(service.keys.feedback)]  # type: ignore[attr-defined]
-    labels = {e["client_token"]: e["label"] for e in entries if e["source"] == "perspective"}
-    assert labels == {"comment:c-approved": "civil", "comment:c-rejected": "toxic"}
-    assert all(e["client"] == "coral-talk" for e in entries)
+    store = CommentStore(service.redis, service.keys)  # type: ignore[attr-defined]
+    entries = [label for label in store.labels.export() if label["source"] == "perspective"]
+    labels = {e["content"]: e["toxic"] for e in entries}
+    assert labels == {"texte c-approved": 0, "texte c-rejected": 1}
+    assert all(e["by"] == "coral-talk" for e in entries)
 
 
 @pytest.mark.parametrize("key", [None, "", "not-a-key"])

@@ -15,6 +15,7 @@ import requests
 from service import formtoken
 from service.auth import create_api_key, create_token
 from service.keys import Keys
+from service.store import CommentStore
 from tests.servers import RedisServer, ServiceProcess, wait_until
 
 SECRET = "signals-test-secret"
@@ -238,8 +239,10 @@ def test_akismet_submit_spam_and_ham_record_feedback(service: ServiceProcess) ->
         answer = akismet(service, path, api_key=service.api_key, blog="https://blog.example",  # type: ignore[attr-defined]
                          user_ip="192.0.2.12", comment_content=f"Un commentaire {label}")
         assert answer.text == "Thanks for making the web a better place."
-    labels = [e["label"] for _, e in service.redis.xrange(service.keys.feedback)]  # type: ignore[attr-defined]
-    assert labels[-2:] == ["spam", "ham"]
+    store = CommentStore(service.redis, service.keys)  # type: ignore[attr-defined]
+    labels = {label["content"]: (label["spam"], label["toxic"], label["source"]) for label in store.labels.export()}
+    assert labels["Un commentaire spam"] == (1, None, "akismet")
+    assert labels["Un commentaire ham"] == (0, None, "akismet")  # not spam says nothing of toxicity
 
 
 def test_anonymous_akismet_comments_never_share_trust(service: ServiceProcess) -> None:

@@ -135,8 +135,8 @@ def test_spam_in_wp_admin_is_spam_in_our_store_with_a_label_and_no_echo(blog: Bl
     assert blog.wp.comment_status(wp_id) == "spam"
     stored = blog.store.get(ours["id"])
     assert stored is not None and (stored["status"], stored["decided_by"]) == ("spam", f"journal/{ADMIN}")
-    labels = [f for _, f in blog.store.redis.xrange(blog.store.keys.feedback) if f.get("comment_id") == ours["id"]]
-    assert [(f["label"], f["source"]) for f in labels] == [("spam", "site")]
+    labels = blog.store.labels.get([ours["id"]])
+    assert [(f["spam"], f["source"]) for f in labels] == [(1, "site")]
     time.sleep(1.5)  # our webhook for that decision comes back: it must change nothing and send nothing back
     assert blog.wp.comment_status(wp_id) == "spam"
     audit = [f for _, f in blog.store.redis.xrange(blog.store.keys.audit()) if f["comment_id"] == ours["id"]]

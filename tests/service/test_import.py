@@ -62,8 +62,8 @@ def test_a_blogs_comments_come_in_published_spam_or_queued_with_labels(tmp_path:
     write_waiting(store)  # the pending one waits in the scoring stream, as every new comment does
     counts = store.counts()
     assert (counts["approved"], counts["spam"], counts["received"]) == (2, 1, 1)
-    labels = sorted(f["label"] for _, f in store.redis.xrange(store.keys.feedback))
-    assert labels == ["ham", "ham", "spam"]
+    labels = sorted((f["spam"], f["toxic"], f["source"]) for f in store.labels.export())
+    assert labels == [(0, 0, "import"), (0, 0, "import"), (1, None, "import")]
     approved = {c["external_id"]: c for c in store.get_each(store.redis.zrange(store.keys.by_time("approved"), 0, -1))
                 if c}
     reply, first = approved["2"], approved["1"]

@@ -98,8 +98,9 @@ def test_a_decision_in_the_blogs_admin_wins_once_and_becomes_a_label(client: Fla
     assert client.post(url, json={"action": "spam"}, headers=blog).get_json()["changed"] is False
     comment = store.get(comment_id)
     assert comment is not None and (comment["status"], comment["decided_by"]) == ("spam", "blog-fr/admin")
-    labels = [fields for _, fields in store.redis.xrange(store.keys.feedback)]
-    assert [(f["label"], f["source"], f["comment_id"]) for f in labels] == [("spam", "site", comment_id)]
+    labels = list(store.labels.export())
+    assert [(f["spam"], f["source"], f["comment_id"], f["by"]) for f in labels] == [
+        (1, "site", comment_id, "site:blog-fr/admin")]
     # ...and the blog may change its mind: approved after all.
     assert client.post(url, json={"action": "approve"}, headers=blog).get_json()["status"] == "approved"
 

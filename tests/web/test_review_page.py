@@ -14,6 +14,7 @@ import requests
 
 from service.auth import create_token
 from service.keys import Keys
+from service.store import CommentStore
 from tests.conftest import RELAXED_ENV
 from tests.servers import RedisServer, ServiceProcess, wait_until
 
@@ -126,6 +127,27 @@ def test_reject_by_click_and_undo(page: Any, service: ServiceProcess, tokens: di
     page.locator(f"#c-{undone}").wait_for()  # back in the queue after the reload
     assert status_of(service, tokens["alice"], undone) == "pending"
     assert public_ids(service, "click") == []
+
+
+def test_t_rejects_as_toxic_and_the_decision_becomes_a_label(
+        page: Any, service: ServiceProcess, tokens: dict[str, str], redis_server: RedisServer) -> None:
+    toxic, off_topic = submit(service, "why", "Espèce d'abruti, tais-toi."), submit(service, "why", "Et la météo ?")
+    scored(service, tokens["alice"], toxic, off_topic)
+    page.goto(f"{service.base}/moderation/?post=why&sort=oldest")
+    page.locator(f"#c-{toxic}").wait_for()
+    page.keyboard.press("t")
+    page.locator(f"#c-{toxic}").wait_for(state="detached")
+    page.locator(f"#c-{off_topic} button[data-reason=off_topic]").click()
+    page.locator(f"#c-{off_topic}").wait_for(state="detached")
+    client = redis.Redis.from_url(redis_server.url, decode_responses=True)
+    store = CommentStore(client, Keys(service.prefix))  # type: ignore[attr-defined]
+    labels = {label["comment_id"]: label for label in store.labels.get([toxic, off_topic])}
+    client.close()
+    assert (labels[toxic]["toxic"], labels[toxic]["reason"], labels[toxic]["source"]) == (1, "toxic", "review")
+    assert (labels[off_topic]["toxic"], labels[off_topic]["spam"], labels[off_topic]["reason"]) == (
+        None, None, "off_topic")
+    assert labels[toxic]["by"] == "alice" and labels[toxic]["scores"]["toxicity"] >= 0
+    assert status_of(service, tokens["alice"], toxic) == "rejected"
 
 
 def test_bulk_spam_three_comments(page: Any, service: ServiceProcess, tokens: dict[str, str]) -> None:

@@ -47,10 +47,10 @@
     showToast.timer = setTimeout(() => { toast.hidden = true; last = null; }, 10000);
   }
 
-  async function decide(ids, action) {
+  async function decide(ids, action, reason) {
     if (!ids.length) return;
     const index = focused;
-    const answer = await post("decisions", {ids, action, from: tab});
+    const answer = await post("decisions", {ids, action, from: tab, reason: reason || null});
     const done = [];
     const previous = {};
     for (const id of ids) {
@@ -93,9 +93,9 @@
     if (!button) return;
     if (button.dataset.action) {
       const card = button.closest(".card");
-      decide([card.dataset.id], button.dataset.action);
+      decide([card.dataset.id], button.dataset.action, button.dataset.reason);
     } else if (button.dataset.bulk) {
-      decide(selected().map((c) => c.dataset.id), button.dataset.bulk);
+      decide(selected().map((c) => c.dataset.id), button.dataset.bulk, button.dataset.reason);
     } else if (button.id === "undo") {
       undo();
     }
@@ -112,6 +112,8 @@
       x: () => { const c = cards()[focused]; if (c) { const box = c.querySelector(".pick"); box.checked = !box.checked; updateSelected(); } },
       a: () => decide(target(), "approve"),
       r: () => decide(target(), "reject"),
+      t: () => decide(target(), "reject", "toxic"),
+      o: () => decide(target(), "reject", "off_topic"),
       s: () => decide(target(), "spam"),
       u: () => undo(),
       "?": () => { const help = document.getElementById("help"); help.hidden = !help.hidden; },
