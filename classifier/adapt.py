@@ -29,7 +29,7 @@ from classifier.artifact import HeadWeights
 from classifier.model import HEAD_NAMES, Model, adapt_head, tfidf
 
 GRID = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0)  # candidate strengths (C), weakest first
-SCALE = 10.0  # the shipped logit enters scaled: the penalty barely restrains how much the adapter trusts it
+SCALE = 10.0  # the shipped logit enters scaled up: the penalty barely restrains how much the adapter trusts it
 FOLDS = 4  # time-ordered: train on the oldest chunks, validate on the next one
 MIN_PER_CLASS = 3  # fewer of either kind and a head keeps its shipped weights
 
@@ -92,19 +92,21 @@ def _logit(p: np.ndarray) -> np.ndarray:
 
 def fit_head(shipped: HeadWeights, feats: Features, y: np.ndarray, rows: np.ndarray, head: str, c: float
              ) -> HeadWeights:
-    """One adapter on ``rows``: n-gram weights, the shipped logit's weight and an intercept.
+    """One adapter on ``rows``: n-gram weights and the shipped logit's weight, no intercept of its own: the
+    site's share of spam among the decisions (moderators see the doubtful comments) must not shift every
+    score, only the words the site's moderators keep judging otherwise may move them.
 
     Fitted on the n-grams these rows have only (any other gets weight 0 under the L2 penalty anyway): the
     same solution, in thousands of dimensions instead of half a million.
     """
     x = tfidf(shipped, feats.counts[rows])
     used = np.unique(x.indices)
-    compact = sp.hstack([x[:, used], sp.csr_matrix(_logit(feats.probs[head][rows]).reshape(-1, 1) / SCALE)]).tocsr()
-    clf = LogisticRegression(C=c, max_iter=5000).fit(compact, y[rows])
+    compact = sp.hstack([x[:, used], sp.csr_matrix(_logit(feats.probs[head][rows]).reshape(-1, 1) * SCALE)]).tocsr()
+    clf = LogisticRegression(C=c, max_iter=5000, fit_intercept=False).fit(compact, y[rows])
     coef = np.zeros(shipped.idf.shape[0], dtype=np.float32)
     coef[used] = clf.coef_[0][:-1]
-    return HeadWeights(shipped.idf, coef, np.array([clf.coef_[0][-1] / SCALE], dtype=np.float32),
-                       float(clf.intercept_[0]))
+    return HeadWeights(shipped.idf, coef, np.array([clf.coef_[0][-1] * SCALE], dtype=np.float32),
+                       0.0)
 
 
 def adapted_probability(adapter: HeadWeights, counts: sp.csr_matrix, shipped: np.ndarray) -> np.ndarray:

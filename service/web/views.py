@@ -26,7 +26,7 @@ from flask import (
 from classifier import KIND_LABELS
 from service import metrics
 from service.auth import close_session, moderator_for, open_session, session_moderator, token_hash
-from service.extensions import get_store
+from service.extensions import get_model, get_store
 from service.keys import Status
 from service.labels import REASONS as REJECT_REASONS
 from service.queue import Filters
@@ -154,8 +154,11 @@ def queue() -> str:
         items, cursor = [], None
     cards = [_card(c) for c in items]
     filters = {"status": status, "sort": sort, "post": post or "", "reason": reason, "language": language, "q": query}
+    model = get_model()
+    learned = int(model.manifest.get("adapted", {}).get("label_counts", {}).get("labels", 0))
     return render_template("moderation/queue.html", cards=cards, counts=store.counts(), filters=filters,
-                           next_cursor=cursor, statuses=[s.value for s in Status])
+                           next_cursor=cursor, statuses=[s.value for s in Status], model_version=model.version,
+                           learned=learned)
 
 
 @bp.post("/decisions")

@@ -135,6 +135,7 @@ def test_t_rejects_as_toxic_and_the_decision_becomes_a_label(
     scored(service, tokens["alice"], toxic, off_topic)
     page.goto(f"{service.base}/moderation/?post=why&sort=oldest")
     page.locator(f"#c-{toxic}").wait_for()
+    assert page.locator(".model-version").inner_text() == "Modèle 2.0.0 : livré, pas encore adapté à ce site"
     page.keyboard.press("t")
     page.locator(f"#c-{toxic}").wait_for(state="detached")
     page.locator(f"#c-{off_topic} button[data-reason=off_topic]").click()
