@@ -113,6 +113,26 @@ class LabelStore:
     def mark_trained(self, total: int) -> None:
         self.redis.set(self.keys.label_mark, total)
 
+    def agreement(self, since_ms: float, limit: int = 5000) -> dict[str, dict[str, int]]:
+        """How often the model's scores of the time (0.5 and up: spam, toxic) said what the moderators then
+        decided, per language, over the labels recorded since ``since_ms`` (at most ``limit`` newest per shard).
+        A label counts once: it agrees when every head it teaches agrees."""
+        out: dict[str, dict[str, int]] = {}
+        for shard in self.keys.all_shards():
+            ids = self.redis.zrevrangebyscore(self.keys.labels(shard), "+inf", since_ms, start=0, num=limit)
+            pipe = self.redis.pipeline(transaction=False)
+            for comment_id in ids:
+                pipe.hmget(self.keys.label(comment_id), "spam", "toxic", "scores", "language")
+            for spam, toxic, scores, language in pipe.execute():
+                said = json.loads(scores) if scores else None
+                taught = [(head, int(value)) for head, value in (("spam", spam), ("toxicity", toxic)) if value]
+                if not said or not taught:
+                    continue
+                counted = out.setdefault(language or "other", {"agreed": 0, "total": 0})
+                counted["total"] += 1
+                counted["agreed"] += all((float(said.get(head, 0)) >= 0.5) == bool(value) for head, value in taught)
+        return out
+
     def counts(self) -> Counter[tuple[str, str]]:
         """How many labels say spam, ham, toxic, non_toxic, per source (the deployment's, all shards)."""
         total: Counter[tuple[str, str]] = Counter()

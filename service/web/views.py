@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import hmac
 import secrets
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -158,7 +159,22 @@ def queue() -> str:
     learned = int(model.manifest.get("adapted", {}).get("label_counts", {}).get("labels", 0))
     return render_template("moderation/queue.html", cards=cards, counts=store.counts(), filters=filters,
                            next_cursor=cursor, statuses=[s.value for s in Status], model_version=model.version,
-                           learned=learned)
+                           learned=learned, agreement=_agreement(store))
+
+
+_AGREEMENT: dict[str, tuple[float, int, dict[str, dict[str, int]]]] = {}
+AGREEMENT_DAYS, AGREEMENT_CACHE_SECONDS = 30, 300.0
+
+
+def _agreement(store: Any) -> list[tuple[str, int, int]]:
+    """(language, % agreed, decisions) over the last 30 days. Worked out again only when a label came or went,
+    or every 5 minutes (the window moves): the labels it reads are bounded, a page view need not pay each time."""
+    now, total = time.time(), store.labels.total()
+    cached = _AGREEMENT.get(store.keys.prefix)
+    if cached is None or cached[1] != total or now - cached[0] > AGREEMENT_CACHE_SECONDS:
+        cached = (now, total, store.labels.agreement((now - AGREEMENT_DAYS * 86400) * 1000))
+        _AGREEMENT[store.keys.prefix] = cached
+    return [(lang, round(100 * c["agreed"] / c["total"]), c["total"]) for lang, c in sorted(cached[2].items())]
 
 
 @bp.post("/decisions")

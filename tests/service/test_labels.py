@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from service.cli import main
+from service.labels import Label
 from service.store import CommentStore
 from service.worker import WorkerSettings
 from tests.conftest import comment_payload, scoring_worker
@@ -123,3 +124,21 @@ def test_a_labels_file_with_bad_lines_names_them_and_imports_nothing(env: dict[s
     assert "line 2: not JSON" in output and "line 3: action: Must be one of" in output
     assert "line 4: content: Missing data for required field." in output
     assert list(store.labels.export()) == []
+
+
+def test_agreement_counts_per_language_the_decisions_the_scores_of_the_time_foresaw(store: CommentStore) -> None:
+    def label(comment_id: str, action: str, language: str, scores: dict[str, float] | None, at_ms: int = 0,
+              reason: str | None = None) -> Label:
+        inputs = {"content": "x", "language": language, **({"scores": scores} if scores else {})}
+        return Label.of(comment_id, action, "moderation", "alice", reason, inputs, at_ms)
+
+    store.labels.record([
+        label("a", "spam", "fr", {"spam": 0.9, "toxicity": 0.1}),  # foreseen
+        label("b", "approve", "fr", {"spam": 0.8, "toxicity": 0.1}),  # the model said spam: missed
+        label("c", "approve", "en", {"spam": 0.1, "toxicity": 0.2}),  # foreseen
+        label("d", "reject", "fr", {"spam": 0.1, "toxicity": 0.1}, reason="off_topic"),  # teaches nothing
+        label("e", "approve", "fr", None),  # scored by no model (a compat client's label)
+        label("f", "spam", "fr", {"spam": 0.1, "toxicity": 0.0}, at_ms=1_000),  # long ago
+    ])
+    assert store.labels.agreement(since_ms=10_000) == {"fr": {"agreed": 1, "total": 2},
+                                                       "en": {"agreed": 1, "total": 1}}

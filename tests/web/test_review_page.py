@@ -135,7 +135,7 @@ def test_t_rejects_as_toxic_and_the_decision_becomes_a_label(
     scored(service, tokens["alice"], toxic, off_topic)
     page.goto(f"{service.base}/moderation/?post=why&sort=oldest")
     page.locator(f"#c-{toxic}").wait_for()
-    assert page.locator(".model-version").inner_text() == "Modèle 2.0.0 : livré, pas encore adapté à ce site"
+    assert page.locator(".model-version").inner_text().startswith("Modèle 2.0.0 : livré, pas encore adapté à ce site")
     page.keyboard.press("t")
     page.locator(f"#c-{toxic}").wait_for(state="detached")
     page.locator(f"#c-{off_topic} button[data-reason=off_topic]").click()
@@ -149,6 +149,9 @@ def test_t_rejects_as_toxic_and_the_decision_becomes_a_label(
         None, None, "off_topic")
     assert labels[toxic]["by"] == "alice" and labels[toxic]["scores"]["toxicity"] >= 0
     assert status_of(service, tokens["alice"], toxic) == "rejected"
+    page.reload()
+    agreement = page.locator(".agreement").inner_text()
+    assert agreement.startswith("— Accord du modèle avec vos décisions sur 30 jours :") and " fr " in agreement
 
 
 def test_bulk_spam_three_comments(page: Any, service: ServiceProcess, tokens: dict[str, str]) -> None:
