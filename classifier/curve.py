@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import balanced_accuracy_score, matthews_corrcoef, roc_auc_score
 
 import classifier
 from classifier import data
@@ -25,17 +24,10 @@ from classifier.adapt import Features, choose_c, fit_head
 from classifier.encoder import Encoder
 from classifier.model import adapt_head, dense_features
 from classifier.pipeline import DEFAULT_PARAMS
-from classifier.train import HEAD_C, Fitter, spam_examples, toxicity_examples
+from classifier.train import HEAD_C, Fitter, binary_metrics, spam_examples, toxicity_examples
 
 STEPS = (25, 50, 100, 200, 400)
 MIN_AFTER = 30  # a step is measured only if at least this many of the site's comments come after it
-
-
-def _metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float | None]:
-    both = len(set(y.tolist())) == 2
-    return {"roc_auc": round(float(roc_auc_score(y, p)), 4) if both else None,
-            "mcc": round(float(matthews_corrcoef(y, p >= 0.5)), 4),
-            "balanced_accuracy": round(float(balanced_accuracy_score(y, p >= 0.5)), 4) if both else None}
 
 
 def run(root: Path | None = None, log: Callable[[str], None] = print) -> dict[str, Any]:
@@ -86,8 +78,9 @@ def _site(fitter: Fitter, rows: np.ndarray, head: str, shipped: classifier.Model
         c, _ = choose_c(base, feats, y, train, head)
         adapter = fit_head(base, feats, y, train, head, c)
         p_site = adapt_head(adapter, feats.counts[after], p_base[after])
-        out["steps"][n] = {"after": len(after), "weight_c": c, "base": _metrics(y[after], p_base[after]),
-                           "shipped": _metrics(y[after], p_shipped[after]), "site": _metrics(y[after], p_site)}
+        out["steps"][n] = {"after": len(after), "weight_c": c, "base": binary_metrics(y[after], p_base[after]),
+                           "shipped": binary_metrics(y[after], p_shipped[after]),
+                           "site": binary_metrics(y[after], p_site)}
     return out
 
 
@@ -101,7 +94,8 @@ def render(result: dict[str, Any]) -> str:
     for name, site in result["sites"].items():
         for n, step in site["steps"].items():
             b, s, m = step["base"], step["shipped"], step["site"]
-            lines.append(f"| {name} | {n} | {step['after']} | {b['roc_auc']} | {s['roc_auc']} | {m['roc_auc']} | "
+            auc = [r.get("roc_auc") for r in (b, s, m)]
+            lines.append(f"| {name} | {n} | {step['after']} | {auc[0]} | {auc[1]} | {auc[2]} | "
                          f"{b['mcc']} | {s['mcc']} | {m['mcc']} |")
     lines += ["", RESULT]
     return "\n".join(lines) + "\n"
