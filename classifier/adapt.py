@@ -109,11 +109,6 @@ def fit_head(shipped: HeadWeights, feats: Features, y: np.ndarray, rows: np.ndar
                        0.0)
 
 
-def adapted_probability(adapter: HeadWeights, counts: sp.csr_matrix, shipped: np.ndarray) -> np.ndarray:
-    """What the model computes for an adapted head (``Model.score_many``), from the shipped probability."""
-    return adapt_head(adapter, counts, shipped)
-
-
 def _log_loss(y: np.ndarray, p: np.ndarray) -> float:
     p = np.clip(p, 1e-6, 1 - 1e-6)
     return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
@@ -132,7 +127,7 @@ def choose_c(shipped: HeadWeights, feats: Features, y: np.ndarray, rows: np.ndar
             if len(test) == 0 or min(int((y[train] == 1).sum()), int((y[train] == 0).sum())) < 1:
                 continue
             adapter = fit_head(shipped, feats, y, train, head, c)
-            p = adapted_probability(adapter, feats.counts[test], feats.probs[head][test])
+            p = adapt_head(adapter, feats.counts[test], feats.probs[head][test])
             fold_losses.append(_log_loss(y[test], p))
         if fold_losses:
             losses[str(c)] = round(float(np.mean(fold_losses)), 5)

@@ -21,10 +21,9 @@ import numpy as np
 import classifier
 from classifier import data
 from classifier.adapt import Features, choose_c, fit_head
-from classifier.encoder import Encoder
-from classifier.model import adapt_head, dense_features
+from classifier.model import adapt_head
 from classifier.pipeline import DEFAULT_PARAMS
-from classifier.train import HEAD_C, Fitter, binary_metrics, spam_examples, toxicity_examples
+from classifier.train import HEAD_C, Fitter, binary_metrics, embedded, spam_examples, toxicity_examples
 
 STEPS = (25, 50, 100, 200, 400)
 MIN_AFTER = 30  # a step is measured only if at least this many of the site's comments come after it
@@ -36,14 +35,11 @@ def run(root: Path | None = None, log: Callable[[str], None] = print) -> dict[st
     params = dict(DEFAULT_PARAMS)
     sets = {"spam": spam_examples(root), "toxicity": toxicity_examples(root)}
     started = time.perf_counter()
-    texts = sorted({e.text for examples in sets.values() for e in examples})
-    vectors = dense_features(Encoder(), texts, [""] * len(texts))
-    row_of = {t: i for i, t in enumerate(texts)}
-    log(f"embedded {len(texts)} texts in {time.perf_counter() - started:.0f} s")
+    dense = embedded(sets)
+    log(f"embedded in {time.perf_counter() - started:.0f} s")
     sites: dict[str, Any] = {}
     for head, examples in sets.items():
-        fitter = Fitter(examples, {**params, "C": HEAD_C.get(head, params["C"])},
-                        vectors[[row_of[e.text] for e in examples]])
+        fitter = Fitter(examples, {**params, "C": HEAD_C.get(head, params["C"])}, dense[head])
         if head == "spam":
             groups = sorted({e.group for e in examples if e.source == "youtube"})
             chosen = {f"youtube {g}": [i for i, e in enumerate(examples) if e.source == "youtube" and e.group == g]

@@ -353,6 +353,14 @@ def fit_kinds(root: Path, params: dict[str, Any], log: Log) -> tuple[dict[str, A
     return metrics, heads
 
 
+def embedded(sets: dict[str, list[Example]]) -> dict[str, np.ndarray]:
+    """Each set's dense inputs (sentence embedding, then signals), every distinct text embedded once."""
+    texts = sorted({e.text for examples in sets.values() for e in examples})
+    vectors = dense_features(Encoder(), texts, [""] * len(texts))
+    row_of = {t: i for i, t in enumerate(texts)}
+    return {name: vectors[[row_of[e.text] for e in examples]] for name, examples in sets.items()}
+
+
 def train(out: Path, root: Path | None = None, log: Log = print) -> dict[str, Any]:
     """Fit, evaluate and calibrate on held-out data, refit on everything, and write the artifact.
 
@@ -361,17 +369,14 @@ def train(out: Path, root: Path | None = None, log: Log = print) -> dict[str, An
     params = dict(DEFAULT_PARAMS)
     sets = {"spam": spam_examples(root), "toxicity": toxicity_examples(root)}
     started = time.perf_counter()
-    texts = sorted({e.text for examples in sets.values() for e in examples})
-    vectors = dense_features(Encoder(), texts, [""] * len(texts))
-    row_of = {t: i for i, t in enumerate(texts)}
+    dense = embedded(sets)
     timings = {"embed_seconds": round(time.perf_counter() - started, 1)}
-    log(f"embedded {len(texts)} texts in {timings['embed_seconds']} s")
+    log(f"embedded {sum(len(d) for d in dense.values())} rows in {timings['embed_seconds']} s")
     heads, metrics = {}, {}
     for name, examples in sets.items():
         started = time.perf_counter()
         log(f"{name}: {len(examples)} examples, {sum(e.label for e in examples)} positive")
-        fitter = Fitter(examples, {**params, "C": HEAD_C.get(name, params["C"])},
-                        vectors[[row_of[e.text] for e in examples]])
+        fitter = Fitter(examples, {**params, "C": HEAD_C.get(name, params["C"])}, dense[name])
         if name == "spam":
             metrics[name], calibration = evaluate_spam(fitter, log)
         else:
