@@ -8,12 +8,13 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from service import config
-from service.observability import configure_logging
-
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then the environment, then ``overrides`` (tests)."""
+    # Imported here, not above: `python -m service.config` must not find its module already imported by the package.
+    from service import config
+    from service.observability import configure_logging
+
     app = Flask(__name__)
     app.config.from_mapping(config.load(overrides))
     app.debug = False  # FLASK_DEBUG in the environment must never expose the debugger in production

@@ -15,6 +15,7 @@ import redis
 from flask import g, request
 
 from service.errors import Forbidden, TooManyRequests, Unauthorized
+from service.i18n import t
 from service.keys import Keys
 from service.ratelimit import WINDOW_SECONDS, record_failure
 from service.store import now_iso
@@ -145,9 +146,9 @@ def _bearer_required(owner: Callable[[redis.Redis, Keys, str], str | None], attr
             name = owner(store.redis, store.keys, token)
             if name is None:
                 if record_failure(store.redis, store.keys, "token", request.remote_addr or "?", token_hash(token)):
-                    raise TooManyRequests("Too many invalid tokens from this address; try again later.",
+                    raise TooManyRequests(t("too_many_tokens"),
                                           headers={"Retry-After": str(WINDOW_SECONDS)})
-                raise Forbidden(refusal)
+                raise Forbidden(t(refusal))
             setattr(g, attribute, name)
             return view(*args, **kwargs)
 
@@ -156,8 +157,8 @@ def _bearer_required(owner: Callable[[redis.Redis, Keys, str], str | None], attr
     return decorator
 
 
-moderator_required = _bearer_required(moderator_for, "moderator", "This token is not a valid moderator token.")
-site_required = _bearer_required(site_for, "site", "This credential is not a valid site credential.")
+moderator_required = _bearer_required(moderator_for, "moderator", "bad_moderator_token")
+site_required = _bearer_required(site_for, "site", "bad_site_credential")
 
 
 # -- review-page sessions: server-side, so that signing out or revoking the token ends every copy of the cookie --

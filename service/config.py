@@ -20,6 +20,15 @@ def _opt_str(value: str) -> str | None:
     return value or None
 
 
+def _zone(value: str) -> str:
+    """An IANA time zone name (Europe/Paris), checked now rather than on the first page view; '' is allowed."""
+    if value:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(value)  # ZoneInfoNotFoundError names it
+    return value
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -56,6 +65,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("BODY_TIMEOUT_SECONDS", 10.0, float,
             "a request body must arrive within this (408 past it): a slow client cannot hold a worker"),
     Setting("TRUSTED_PROXIES", 0, int, "number of proxies whose X-Forwarded-For is trusted for the client IP"),
+    Setting("TIME_ZONE", "", _zone,
+            "the site's time zone for the review page (Europe/Paris); unset: each moderator's browser's"),
     Setting("MODEL_PATH", None, _opt_str, "model artifact folder; unset: the one shipped in classifier/"),
     Setting("RETRAIN_MIN_LABELS", 50, int,
             "`moderation model retrain` needs at least this many labels that teach something (fewer: nothing trained)"),

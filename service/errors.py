@@ -13,7 +13,7 @@ import redis.exceptions
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
-from service.i18n import t
+from service.i18n import language, localize, localize_errors, t
 from service.store import LayoutMismatch
 
 log = logging.getLogger(__name__)
@@ -39,8 +39,8 @@ class ValidationFailed(APIError):
 class Unauthorized(APIError):
     status, code = 401, "unauthorized"
 
-    def __init__(self, message: str = "A moderator token is required (Authorization: Bearer <token>)."):
-        super().__init__(message, headers={"WWW-Authenticate": 'Bearer realm="moderation"'})
+    def __init__(self, message: str | None = None):
+        super().__init__(message or t("moderator_token"), headers={"WWW-Authenticate": 'Bearer realm="moderation"'})
 
 
 class Forbidden(APIError):
@@ -99,13 +99,15 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(APIError)
     def _api_error(exc: APIError) -> Response:
-        return error_response(exc.status, exc.code, exc.message, exc.errors, exc.headers)
+        lang = language()  # marshmallow's own messages and a schema's fixed ones are English: say them in lang
+        return error_response(exc.status, exc.code, localize(exc.message, lang), localize_errors(exc.errors, lang),
+                              exc.headers)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:
         status = exc.code or 500
         code, key = _HTTP_CODES.get(status, (exc.name.lower().replace(" ", "_"), None))
-        message = t(key, max=app.config["MAX_BODY_BYTES"]) if key else (exc.description or exc.name)
+        message = t(key, max=app.config["MAX_BODY_BYTES"]) if key else localize(exc.description or exc.name, language())
         kept = {k: v for k, v in exc.get_headers() if k.lower() not in ("content-type", "content-length")}
         return error_response(status, code, message, headers=kept)  # e.g. Allow on 405
 
@@ -124,4 +126,4 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
         log.exception("unhandled error")
-        return error_response(500, "internal_error", "Internal error.")
+        return error_response(500, "internal_error", t("internal"))

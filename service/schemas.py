@@ -312,9 +312,9 @@ class QueueQuery(Schema):
                            validate=validate.OneOf(["received", "pending", "approved", "rejected", "spam"]))
     post = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
     sort = fields.String(load_default="oldest", validate=validate.OneOf(["oldest", "newest", "risk"]))
-    cursor = fields.String(load_default=None, validate=validate.Regexp(CURSOR_PATTERN, error="Unknown cursor."))
+    cursor = fields.String(load_default=None, validate=validate.Regexp(CURSOR_PATTERN, error=t("unknown_cursor", "en")))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=1000))
-    reason = fields.String(load_default="", validate=validate.Regexp(r"^[a-z_]{0,40}$", error="A rule name."),
+    reason = fields.String(load_default="", validate=validate.Regexp(r"^[a-z_]{0,40}$", error=t("rule_name", "en")),
                            metadata={"description": "only comments with a reason of this rule (spam_wave, ...)"})
     language = fields.String(load_default="", validate=validate.OneOf(["", "fr", "en"]))
     q = fields.String(load_default="", validate=validate.Length(max=200),

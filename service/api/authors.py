@@ -10,6 +10,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from service.auth import moderator_required
 from service.errors import NotFound, ValidationFailed
 from service.extensions import get_guard
+from service.i18n import t
 from service.schemas import email_field
 
 bp = Blueprint("authors", __name__, url_prefix="/api/v1/moderation/authors")
@@ -33,17 +34,17 @@ class AuthorRule(Schema):
     @validates_schema
     def _one_target(self, data: dict[str, object], **kwargs: object) -> None:
         if bool(data.get("email")) == bool(data.get("ip_prefix")):
-            raise ValidationError("Give exactly one of email or ip_prefix.", "_schema")
+            raise ValidationError(t("one_target", "en"), "_schema")  # said in the request's language by the handler
 
 
 def _network(prefix: str) -> str:
     try:
         net = ipaddress.ip_network(prefix, strict=False)
     except ValueError:
-        raise ValidationFailed("Invalid rule.", errors={"ip_prefix": ["Not an IP address or prefix."]}) from None
+        raise ValidationFailed(t("invalid_rule"), errors={"ip_prefix": [t("not_ip_prefix")]}) from None
     if net.prefixlen not in PREFIX_LENGTHS[net.version]:
         allowed = ", ".join(f"/{n}" for n in PREFIX_LENGTHS[net.version])
-        raise ValidationFailed("Invalid rule.", errors={"ip_prefix": [f"Use an address or a prefix of {allowed}."]})
+        raise ValidationFailed(t("invalid_rule"), errors={"ip_prefix": [t("prefix_lengths", allowed=allowed)]})
     return str(net.network_address) if net.prefixlen == net.max_prefixlen else str(net)
 
 
@@ -53,7 +54,7 @@ def create() -> tuple[Response, int]:
     try:
         body = AuthorRule().load(request.get_json(force=True, silent=True) or {})
     except ValidationError as exc:
-        raise ValidationFailed("Invalid rule.", errors=exc.normalized_messages()) from None
+        raise ValidationFailed(t("invalid_rule"), errors=exc.normalized_messages()) from None
     prefix = _network(body["ip_prefix"]) if body["ip_prefix"] else None
     record = get_guard().set_author(body["mode"], g.moderator, body["email"], prefix, body["note"])
     return jsonify(record), 201
@@ -69,5 +70,5 @@ def list_rules() -> Response:
 @moderator_required
 def delete(entry_id: str) -> tuple[str, int]:
     if not get_guard().delete_author(entry_id):
-        raise NotFound("No such author rule.")
+        raise NotFound(t("no_author_rule"))
     return "", 204

@@ -9,6 +9,7 @@ from service import metrics
 from service.auth import moderator_required
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.extensions import get_store
+from service.i18n import t
 from service.keys import Status
 from service.queue import Filters
 from service.queue import page as queue_page
@@ -30,13 +31,13 @@ def queue() -> Response:
     try:
         q = QueueQuery().load(request.args)
     except ValidationError as exc:
-        raise ValidationFailed("Invalid query.", errors=exc.normalized_messages()) from None
+        raise ValidationFailed(t("invalid_query"), errors=exc.normalized_messages()) from None
     limit = min(q["limit"], current_app.config["QUEUE_PAGE_MAX"])
     filters = Filters(Status(q["status"]), q["sort"], q["post"], q["reason"], q["language"], q["q"].strip())
     try:
         items, cursor = queue_page(get_store(), filters, q["cursor"], limit)
     except BadCursor:
-        raise ValidationFailed("Invalid query.", errors={"cursor": ["Unknown cursor."]}) from None
+        raise ValidationFailed(t("invalid_query"), errors={"cursor": [t("unknown_cursor")]}) from None
     return jsonify({"items": [view(ModeratorComment, c) for c in items], "next_cursor": cursor,
                     "counts": get_store().counts()})
 
@@ -47,7 +48,7 @@ def detail(comment_id: str) -> Response:
     """Everything about one comment, personal data and scores included."""
     comment = get_store().get(comment_id)
     if comment is None:
-        raise NotFound("No such comment.")
+        raise NotFound(t("no_comment"))
     return jsonify(_detail.dump(comment))
 
 
@@ -58,7 +59,7 @@ def decide(comment_id: str) -> Response:
     try:
         body = Decision().load(request.get_json(force=True, silent=True) or {})
     except ValidationError as exc:
-        raise ValidationFailed("Invalid decision.", errors=exc.normalized_messages()) from None
+        raise ValidationFailed(t("invalid_decision"), errors=exc.normalized_messages()) from None
     store = get_store()
     to = ACTIONS[body["action"]]
     fields = {"decided_by": g.moderator, "decided_at": now_iso(), "note": body["note"]}
@@ -70,10 +71,10 @@ def decide(comment_id: str) -> Response:
                                fields={k: v for k, v in {**fields, "reject_reason": why}.items() if v is not None},
                                label=("moderation", why))
     if outcome.result == "missing":
-        raise NotFound("No such comment.")
+        raise NotFound(t("no_comment"))
     if outcome.result == "ok":
         metrics.DECISIONS.labels(body["action"]).inc()
     if outcome.result == "conflict":
-        raise Conflict(f"This comment was already decided: it is {outcome.previous}.",
+        raise Conflict(t("already_decided", status=t(f"state_{outcome.previous}")),
                        errors={"status": [outcome.previous]})
     return jsonify(_detail.dump(store.get(comment_id)))

@@ -11,6 +11,7 @@ from service import metrics
 from service.auth import bearer_token, moderator_for
 from service.errors import Forbidden, Unauthorized
 from service.extensions import get_model, get_store
+from service.i18n import t
 from service.openapi import spec_dict
 from service.store import LayoutMismatch
 
@@ -45,12 +46,12 @@ def prometheus() -> Response:
     ``MODERATION_METRICS_TOKEN`` or a moderator token (``Authorization: Bearer ...``)."""
     given = bearer_token()
     if not given:
-        raise Unauthorized("A metrics or moderator token is required (Authorization: Bearer <token>).")
+        raise Unauthorized(t("metrics_token"))
     expected = current_app.config["METRICS_TOKEN"] or ""
     store = get_store()
     scraper = bool(expected) and hmac.compare_digest(given, expected)
     if not scraper and moderator_for(store.redis, store.keys, given) is None:
-        raise Forbidden("This token may not read the metrics.")
+        raise Forbidden(t("metrics_forbidden"))
     return Response(metrics.exposition(store), mimetype="text/plain; version=0.0.4")
 
 

@@ -12,6 +12,7 @@ from service import privacy
 from service.auth import moderator_required
 from service.errors import ValidationFailed
 from service.extensions import get_guard, get_store
+from service.i18n import t
 from service.schemas import ModeratorComment, email_field
 
 bp = Blueprint("privacy", __name__, url_prefix="/api/v1/moderation/privacy")
@@ -25,7 +26,7 @@ def _email() -> str:
     try:
         return str(EmailRequest().load(request.get_json(force=True, silent=True) or {})["email"])
     except ValidationError as exc:
-        raise ValidationFailed("Invalid request.", errors=exc.normalized_messages()) from None
+        raise ValidationFailed(t("invalid_request"), errors=exc.normalized_messages()) from None
 
 
 @bp.post("/export")

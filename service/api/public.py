@@ -6,6 +6,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from service.errors import ValidationFailed
 from service.extensions import get_store
+from service.i18n import t
 from service.keys import Status
 from service.schemas import PublicComment, view
 from service.store import BadCursor
@@ -19,9 +20,9 @@ def list_comments(post_id: str) -> Response:
     try:
         limit = max(1, min(int(request.args.get("limit", 100)), 500))
     except ValueError:
-        raise ValidationFailed("Invalid query.", errors={"limit": ["Not a valid integer."]}) from None
+        raise ValidationFailed(t("invalid_query"), errors={"limit": [t("not_integer")]}) from None
     try:
         items, cursor = get_store().page(Status.APPROVED, "oldest", post_id, request.args.get("cursor"), limit)
     except BadCursor:
-        raise ValidationFailed("Invalid query.", errors={"cursor": ["Unknown cursor."]}) from None
+        raise ValidationFailed(t("invalid_query"), errors={"cursor": [t("unknown_cursor")]}) from None
     return jsonify({"post_id": post_id, "items": [view(PublicComment, c) for c in items], "next_cursor": cursor})

@@ -75,11 +75,11 @@ def decide(comment_id: str) -> Response:
     try:
         body = SiteDecision().load(request.get_json(force=True, silent=True) or {})
     except ValidationError as exc:
-        raise ValidationFailed("Invalid decision.", errors=exc.normalized_messages()) from None
+        raise ValidationFailed(t("invalid_decision"), errors=exc.normalized_messages()) from None
     store = get_store()
     comment = store.get(comment_id)
     if comment is None or comment.get("site") != g.site:
-        raise NotFound("No such comment.")
+        raise NotFound(t("no_comment"))
     to = ACTIONS[body["action"]]
     changed = False
     if comment["status"] != to:
@@ -102,9 +102,9 @@ def decisions() -> Response:
     try:
         limit = min(max(int(request.args.get("limit", 100)), 1), DECISIONS_PAGE_MAX)
     except ValueError:
-        raise ValidationFailed("Invalid query.", errors={"limit": ["Not a number."]}) from None
+        raise ValidationFailed(t("invalid_query"), errors={"limit": [t("not_number")]}) from None
     try:
         items, cursor = get_store().site_decisions(g.site, request.args.get("since", ""), limit)
     except BadCursor:
-        raise ValidationFailed("Invalid query.", errors={"since": ["Unknown cursor."]}) from None
+        raise ValidationFailed(t("invalid_query"), errors={"since": [t("unknown_cursor")]}) from None
     return jsonify({"items": items, "next_cursor": cursor})

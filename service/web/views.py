@@ -9,6 +9,7 @@ import secrets
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -28,14 +29,15 @@ from classifier import KIND_LABELS
 from service import metrics
 from service.auth import close_session, moderator_for, open_session, session_moderator, token_hash
 from service.extensions import get_model, get_store
+from service.i18n import RULES, page_language, t, texts
 from service.keys import Status
 from service.labels import REASONS as REJECT_REASONS
+from service.policy import SPAM_RULES
 from service.queue import Filters
 from service.queue import page as queue_page
 from service.ratelimit import record_failure
 from service.store import Move, now_iso
 from service.web.highlight import segments
-from service.web.texts import page_language, texts
 
 bp = Blueprint("web", __name__, url_prefix="/moderation", template_folder="templates", static_folder="static")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -56,7 +58,7 @@ def _common() -> None:
     session.setdefault("csrf", secrets.token_urlsafe(32))
     if request.method == "POST" and not hmac.compare_digest(
             request.headers.get("X-CSRF-Token") or request.form.get("csrf", ""), session["csrf"]):
-        abort(403, description="Missing or invalid CSRF token.")
+        abort(403, description=t("csrf", g.lang))
 
 
 def signed_in(view: F) -> F:
@@ -108,11 +110,17 @@ def logout() -> Response:
     return redirect(url_for("web.login"))  # type: ignore[return-value]
 
 
-def _card(comment: dict[str, Any]) -> dict[str, Any]:
+def _card(comment: dict[str, Any], parent: dict[str, Any] | None) -> dict[str, Any]:
     links: list[str] = next((r.get("domains", []) for r in comment["reasons"] if r.get("rule") == "links"), [])
-    return {**comment, "segments": segments(comment["content"], comment["reasons"]), "domains": links,
+    quote = None if parent is None else {"author": parent["author"], "content": _excerpt(parent["content"])}
+    return {**comment, "segments": segments(comment["content"], comment["reasons"]), "domains": links, "quote": quote,
             "reasons_shown": [describe(r) for r in comment["reasons"] if r.get("rule") != "links"],
             "kinds": kinds_shown(comment.get("scores") or {})}
+
+
+def _excerpt(text: str, limit: int = 200) -> str:
+    """The start of a parent comment, enough to know what is being answered."""
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def kinds_shown(scores: dict[str, float]) -> list[tuple[str, float]]:
@@ -120,20 +128,35 @@ def kinds_shown(scores: dict[str, float]) -> list[tuple[str, float]]:
     return sorted(((k, scores[k]) for k in KIND_LABELS if scores.get(k, 0) >= 0.3), key=lambda kv: -kv[1])
 
 
+class _Values(dict[str, Any]):
+    """A reason's fields for a catalogue template: a missing one reads as nothing, numbers with two decimals."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
 def describe(reason: dict[str, Any]) -> str:
-    """A reason in the moderator's language; unknown rules fall back to their own detail."""
-    label = g.t.get(f"rule_{reason.get('rule')}")
+    """A reason in the moderator's language; a rule the catalogue does not know falls back to its own detail."""
+    rule = str(reason.get("rule", ""))
+    key = f"rule_{rule}"
+    if rule == "time_trap":
+        key += "_fast" if float(reason.get("score", 0)) < float(reason.get("threshold", 0)) else "_old"
+    label = g.t.get(key)
     if label is None:
-        return str(reason.get("detail", reason.get("rule", "")))
-    text = label.format(threshold=reason.get("threshold", ""))
-    if "score" in reason and reason.get("rule") in ("spam", "toxicity"):
+        return str(reason.get("detail", rule))
+    values = _Values({k: f"{v:.2f}" if isinstance(v, float) else v for k, v in reason.items()})
+    values["field"] = g.t.get(f"field_{reason.get('field')}", str(reason.get("field", "")))
+    text = label.format_map(values)
+    if "score" in reason and rule in ("spam", "toxicity"):
         text += f" ({reason['score']:.2f})"
     named = [f"« {t} »" for t in reason.get("phrases") or reason.get("terms", [])]
     named += [g.t.get(f"signal_{n}", n) for n in reason.get("signals", [])]
     if named:
         text += " : " + ", ".join(named)
-    elif reason.get("count") and reason.get("rule") == "phone_number":
+    elif reason.get("count") and rule == "phone_number":
         text += f" : {reason['count']}"
+    if reason.get("shadow"):
+        text += " " + g.t["shadow_spam" if rule in SPAM_RULES else "shadow_hold"]
     return text
 
 
@@ -153,13 +176,21 @@ def queue() -> str:
                                    args.get("cursor") or None, PAGE, MAX_SCAN)
     except ValueError:
         items, cursor = [], None
-    cards = [_card(c) for c in items]
+    parents = {p["id"]: p for p in store.get_many(sorted({c["parent_id"] for c in items if c.get("parent_id")}))}
+    cards = [_card(c, parents.get(c.get("parent_id") or "")) for c in items]
     filters = {"status": status, "sort": sort, "post": post or "", "reason": reason, "language": language, "q": query}
     model = get_model()
     learned = int(model.manifest.get("adapted", {}).get("label_counts", {}).get("labels", 0))
     return render_template("moderation/queue.html", cards=cards, counts=store.counts(), filters=filters,
                            next_cursor=cursor, statuses=[s.value for s in Status], model_version=model.version,
-                           learned=learned, agreement=_agreement(store))
+                           learned=learned, agreement=_agreement(store), rules=RULES, words=_words(),
+                           time_zone=current_app.config["TIME_ZONE"])
+
+
+def _words() -> dict[str, str]:
+    """What review.js says (notices, statuses, confirmations), in the page's language."""
+    keys = ("done_approve", "done_reject", "done_spam", "already", "confirm_unpublish", "just_now")
+    return {**{k: g.t[k] for k in keys}, **{f"state_{s.value}": g.t[f"state_{s.value}"] for s in Status}}
 
 
 _AGREEMENT: dict[str, tuple[float, int, dict[str, dict[str, int]]]] = {}
@@ -185,7 +216,7 @@ def decisions() -> Response:
     action, ids, seen, why = body.get("action"), body.get("ids"), body.get("from"), body.get("reason")
     if action not in ACTIONS or not isinstance(ids, list) or not ids or len(ids) > 200 \
             or not all(isinstance(i, str) for i in ids) or why not in (None, *REJECT_REASONS):
-        abort(422, description="Send {action: approve|reject|spam, ids: [...], reason: toxic|off_topic|other}.")
+        abort(422, description=t("decisions_body", g.lang))
     why = why if action == "reject" else None
     fields = {"decided_by": g.moderator, "decided_at": now_iso(), **({"reject_reason": why} if why else {})}
     allowed = (Status(seen),) if seen in {s.value for s in Status} else WAITING
@@ -223,8 +254,14 @@ def undo() -> Response:
     return jsonify({"result": outcome.result})
 
 
-@bp.app_template_filter("short_time")
-def short_time(value: str) -> str:
-    return value.replace("T", " ")[:16] if value else ""
+@bp.app_template_filter("local_time")
+def local_time(value: str, zone: str) -> str:
+    """An ISO time in the site's zone with its name (review.js shows it again in the browser's, with "il y a 5 min");
+    in UTC, said so, when no zone is set."""
+    if not value:
+        return ""
+    moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    there = moment.astimezone(ZoneInfo(zone)) if zone else moment.astimezone(dt.UTC)
+    return there.strftime("%Y-%m-%d %H:%M ") + (there.tzname() or "UTC")
 
 

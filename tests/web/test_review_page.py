@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import redis
 import requests
 
+from service import i18n
 from service.auth import create_token
 from service.keys import Keys
 from service.store import CommentStore
@@ -32,7 +36,7 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not shutil.which
 def service(redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProcess]:
     prefix = f"web{uuid.uuid4().hex[:8]}"
     env = {"REDIS_URL": redis_server.url, "MODERATION_REDIS_PREFIX": prefix, "MODERATION_SECRET_KEY": "test-key",
-           **RELAXED_ENV}
+           "MODERATION_TIME_ZONE": "Europe/Paris", **RELAXED_ENV}
     proc = ServiceProcess(tmp_path_factory.mktemp("web"), env).start()
     proc.prefix = prefix  # type: ignore[attr-defined]
     yield proc
@@ -56,10 +60,10 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
-def submit(service: ServiceProcess, post: str, content: str, author: str = "Camille") -> str:
+def submit(service: ServiceProcess, post: str, content: str, author: str = "Camille", **more: str) -> str:
     response = requests.post(f"{service.base}/api/v1/comments", timeout=5,
                              json={"post_id": post, "author": author, "email": f"{uuid.uuid4().hex[:6]}@example.fr",
-                                   "content": content})
+                                   "content": content, **more})
     assert response.status_code == 202
     return str(response.json()["id"])
 
@@ -151,7 +155,7 @@ def test_t_rejects_as_toxic_and_the_decision_becomes_a_label(
     assert status_of(service, tokens["alice"], toxic) == "rejected"
     page.reload()
     agreement = page.locator(".agreement").inner_text()
-    assert agreement.startswith("— Accord du modèle avec vos décisions sur 30 jours :") and " fr " in agreement
+    assert agreement.startswith("— Accord du modèle avec vos décisions sur 30 jours :") and " français " in agreement
 
 
 def test_bulk_spam_three_comments(page: Any, service: ServiceProcess, tokens: dict[str, str]) -> None:
@@ -252,3 +256,110 @@ def test_a_loan_scam_card_marks_the_phrases_and_the_phone_number_whole(page: Any
     assert phone.inner_text() == "+33 6 39 98 41 27" and phone.get_attribute("title") == "numéro de téléphone"
     assert "« prêt entre particuliers »" in card.inner_text()
     assert not any(t.strip().isdigit() for t in card.locator("mark").all_inner_texts())  # never bare digits
+
+
+def decide(service: ServiceProcess, token: str, comment_id: str, action: str) -> None:
+    response = requests.post(f"{service.base}/api/v1/moderation/comments/{comment_id}/decision", timeout=5,
+                             headers={"Authorization": f"Bearer {token}"}, json={"action": action})
+    assert response.status_code == 200, response.text
+
+
+FRENCH = {v["fr"] for v in i18n.CATALOGUE.values()}  # "English" is French too: the switch to the English page
+ENGLISH_ONLY = [v["en"] for v in i18n.CATALOGUE.values() if "{" not in v["en"] and v["en"] not in FRENCH
+                and len(v["en"]) > 3]
+
+
+def english_in(text: str) -> list[str]:
+    """The catalogue's English-only words and phrases found whole in ``text``."""
+    return [w for w in ENGLISH_ONLY if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text)]
+
+
+def test_the_french_page_is_french_through_and_through(page: Any, service: ServiceProcess,
+                                                       tokens: dict[str, str], output_dir: Path) -> None:
+    """Reasons, filters, notices and times in French; the article and the parent named on the card."""
+    parent = submit(service, "fr1", "Très bon article sur la réforme.", author="Léa", email="lea@example.fr")
+    scored(service, tokens["alice"], parent)
+    decide(service, tokens["alice"], parent, "approve")
+    reply = submit(service, "fr1", "Espèce de connard, tu n'as rien compris.", author="Léa", email="lea@example.fr",
+                   parent_id=parent, post_title="La réforme des retraites", post_url="https://blog.example/reforme")
+    scored(service, tokens["alice"], reply)
+    page.goto(f"{service.base}/moderation/?post=fr1")
+    card = page.locator(f"#c-{reply}")
+    card.wait_for()
+    text = page.locator("body").inner_text()
+    assert english_in(text) == []
+    reasons = card.locator(".reasons").inner_text()
+    assert "Liste d’attente : « connard » dans le texte" in reasons
+    assert "1 commentaire(s) déjà approuvé(s) : priorité plus basse" in reasons
+    assert "list:" not in reasons and "earlier comment" not in reasons
+    article = card.get_by_role("link", name="La réforme des retraites")
+    assert article.get_attribute("href") == "https://blog.example/reforme"
+    assert card.locator("blockquote.parent").inner_text() == "En réponse à Léa : Très bon article sur la réforme."
+    options = page.locator("select[name=reason] option").all()
+    assert len(options) == len(i18n.RULES) + 1 and all(o.inner_text() != o.get_attribute("value") for o in options)
+    # The time in the site's zone (Paris), and how long ago, as the blog shows it.
+    created = requests.get(f"{service.base}/api/v1/moderation/comments/{reply}", timeout=5,
+                           headers={"Authorization": f"Bearer {tokens['alice']}"}).json()["created_at"]
+    paris = dt.datetime.fromisoformat(created.replace("Z", "+00:00")).astimezone(ZoneInfo("Europe/Paris"))
+    shown = card.locator("time").inner_text()
+    assert (shown.startswith("à l’instant") or shown.startswith("il y a")) and paris.strftime("%H:%M") in shown
+    page.keyboard.press("a")  # the focused card: the riskiest, the reply
+    page.locator("#toast-text").wait_for()
+    assert page.locator("#toast-text").inner_text() == "1 approuvé(s)"
+    for status in ["pending", "spam", "approved", "rejected", "received"]:
+        page.goto(f"{service.base}/moderation/?status={status}")
+        assert english_in(page.locator("body").inner_text()) == []
+        page.screenshot(path=str(output_dir / f"review-{status}-fr.png"), full_page=True)
+    page.goto(f"{service.base}/moderation/?status=approved&post=fr1&lang=en")
+    assert "Hold list: “connard” in the text" in page.locator(f"#c-{reply} .reasons").inner_text()
+    page.screenshot(path=str(output_dir / "review-approved-en.png"), full_page=True)
+
+
+def test_unpublishing_asks_first_and_escape_closes_the_help(page: Any, service: ServiceProcess,
+                                                            tokens: dict[str, str]) -> None:
+    comment_id = submit(service, "safe", "Un avis publié.")
+    scored(service, tokens["alice"], comment_id)
+    decide(service, tokens["alice"], comment_id, "approve")
+    page.goto(f"{service.base}/moderation/?status=approved&post=safe")
+    page.locator(f"#c-{comment_id}").wait_for()
+    asked: list[str] = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    page.keyboard.press("r")
+    wait_until(lambda: asked, timeout=5, what="a confirmation")
+    assert asked == ["Ce commentaire est publié. Le retirer du site ?"]
+    assert status_of(service, tokens["alice"], comment_id) == "approved" and public_ids(service, "safe") == [comment_id]
+    page.once("dialog", lambda d: d.accept())
+    page.keyboard.press("s")
+    page.locator(f"#c-{comment_id}").wait_for(state="detached")
+    assert status_of(service, tokens["alice"], comment_id) == "spam" and public_ids(service, "safe") == []
+    page.keyboard.press("?")
+    assert page.locator("#help").is_visible()
+    page.keyboard.press("Escape")
+    assert not page.locator("#help").is_visible()
+
+
+def test_the_undo_notice_never_covers_a_cards_buttons(page: Any, service: ServiceProcess,
+                                                      tokens: dict[str, str]) -> None:
+    ids = [submit(service, "cover", f"Commentaire numéro {i}.") for i in range(8)]
+    scored(service, tokens["alice"], *ids)
+    page.set_viewport_size({"width": 390, "height": 700})
+    page.goto(f"{service.base}/moderation/?post=cover&sort=oldest")
+    page.locator(f"#c-{ids[-1]}").wait_for()
+    for _ in range(6):
+        page.keyboard.press("j")
+    page.keyboard.press("a")  # the toast appears, the next card is focused
+    page.locator("#toast-text").wait_for()
+    covered = page.evaluate("""() => {
+      const out = [];
+      for (const b of document.querySelectorAll('.card.focused .actions button, .card .actions button')) {
+        const r = b.getBoundingClientRect();
+        if (r.bottom <= 0 || r.top >= innerHeight) continue;  // off screen
+        const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        if (hit && !b.contains(hit) && document.getElementById('toast').contains(hit)) out.push(b.textContent);
+      }
+      return out;
+    }""")
+    assert covered == []
+    focused = page.locator(".card.focused .actions button.approve").bounding_box()
+    toast = page.locator("#toast").bounding_box()
+    assert focused["y"] >= toast["y"] + toast["height"]  # the focused card's buttons are below the notice

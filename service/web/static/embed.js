@@ -5,22 +5,7 @@
   var script = document.currentScript;
   var base = new URL(script.src).origin;
   var lang = (document.documentElement.lang || "fr").slice(0, 2) === "en" ? "en" : "fr";
-  var T = {
-    fr: {comments: "Commentaires", none: "Aucun commentaire pour l’instant.", leave: "Laisser un commentaire",
-      notice: "Votre adresse e-mail ne sera pas publiée. Les champs obligatoires sont indiqués avec *",
-      author: "Nom", email: "E-mail", url: "Site web", content: "Commentaire", send: "Publier le commentaire",
-      reply: "Répondre", replyTo: "Réponse à ", cancel: "Annuler", sending: "Envoi…",
-      received: "Votre commentaire est en attente de modération.", failed: "L’envoi a échoué, réessayez.",
-      required: "Ce champ est obligatoire.", badEmail: "Adresse e-mail invalide.",
-      badUrl: "Adresse web invalide (http ou https uniquement).", tooLong: "Ce champ ne doit pas dépasser {max} caractères."},
-    en: {comments: "Comments", none: "No comments yet.", leave: "Leave a comment",
-      notice: "Your email address will not be published. Required fields are marked *",
-      author: "Name", email: "Email", url: "Website", content: "Comment", send: "Post comment",
-      reply: "Reply", replyTo: "Reply to ", cancel: "Cancel", sending: "Sending…",
-      received: "Your comment is awaiting moderation.", failed: "Sending failed, please try again.",
-      required: "This field is required.", badEmail: "Not a valid email address.",
-      badUrl: "Not a valid web address (http or https only).", tooLong: "This field must be at most {max} characters long."}
-  }[lang];
+  var T = __TEXTS__[lang]; // the service's catalogue (service/i18n.py), filled in when served
   var FIELDS = [
     {name: "author", label: T.author, required: true, max: 245, type: "text", auto: "name"},
     {name: "email", label: T.email, required: true, max: 100, type: "email", auto: "email"},

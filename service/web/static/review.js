@@ -2,7 +2,9 @@
 "use strict";
 (function () {
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
-  const words = document.getElementById("words").dataset;
+  const words = JSON.parse(document.getElementById("words").textContent);
+  const list = document.getElementById("cards");
+  const lang = list.dataset.lang;
   const toast = document.getElementById("toast");
   const toastText = document.getElementById("toast-text");
   const tab = new URLSearchParams(location.search).get("status") || "pending";
@@ -17,7 +19,8 @@
     if (!list.length) { document.getElementById("empty").hidden = false; return; }
     focused = Math.max(0, Math.min(i, list.length - 1));
     list.forEach((c, n) => c.classList.toggle("focused", n === focused));
-    list[focused].focus();
+    list[focused].focus({preventScroll: true});
+    list[focused].scrollIntoView({block: "nearest"});
   }
 
   function updateSelected() {
@@ -49,6 +52,7 @@
 
   async function decide(ids, action, reason) {
     if (!ids.length) return;
+    if (tab === "approved" && action !== "approve" && !window.confirm(words.confirm_unpublish)) return;
     const index = focused;
     const answer = await post("decisions", {ids, action, from: tab, reason: reason || null});
     const done = [];
@@ -63,13 +67,14 @@
         if (card) card.remove();
       } else if (card) {
         card.classList.add("conflict");
-        card.querySelector(".actions").textContent = `${words.already}${r.status ? " (" + r.status + ")" : ""}`;
+        const state = r.status ? ` (${words["state_" + r.status] || r.status})` : "";
+        card.querySelector(".actions").textContent = words.already + state;
         setTimeout(() => { card.remove(); focusCard(focused); }, 4000);
       }
     }
     updateSelected();
     focusCard(index);
-    if (done.length) { last = {ids: done, previous}; showToast(`${words.done} : ${action} × ${done.length}`, true); }
+    if (done.length) { last = {ids: done, previous}; showToast(words["done_" + action].replace("{n}", done.length), true); }
     else { showToast(words.already, false); }
   }
 
@@ -117,9 +122,36 @@
       s: () => decide(target(), "spam"),
       u: () => undo(),
       "?": () => { const help = document.getElementById("help"); help.hidden = !help.hidden; },
+      Escape: () => { document.getElementById("help").hidden = true; },
     };
     const run = keys[event.key];
     if (run) { event.preventDefault(); run(); }
   });
+
+  // Times in the site's zone (MODERATION_TIME_ZONE) or the browser's, and how long ago, as WordPress shows them.
+  const zone = list.dataset.timeZone || undefined;
+  const absolute = new Intl.DateTimeFormat(lang, {
+    year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", timeZone: zone, timeZoneName: "short"});
+  const relative = new Intl.RelativeTimeFormat(lang, {numeric: "auto"});
+  const STEPS = [[60, "second"], [60, "minute"], [24, "hour"], [7, "day"], [4.35, "week"], [12, "month"], [Infinity, "year"]];
+  function ago(date) {
+    let amount = (date.getTime() - Date.now()) / 1000;
+    if (Math.abs(amount) < 45) return words.just_now;
+    for (const [size, unit] of STEPS) {
+      if (Math.abs(amount) < size) return relative.format(Math.round(amount), unit);
+      amount /= size;
+    }
+    return "";
+  }
+  function showTimes() {
+    for (const el of document.querySelectorAll("#cards time[datetime]")) {
+      const date = new Date(el.getAttribute("datetime"));
+      if (Number.isNaN(date.getTime())) continue;
+      el.textContent = `${ago(date)} · ${absolute.format(date)}`;
+      el.title = absolute.format(date);
+    }
+  }
+  showTimes();
+  setInterval(showTimes, 30000);
   focusCard(0);
 })();
