@@ -15,7 +15,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from service import config
     from service.observability import configure_logging
 
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # the review page and embed.js serve their own files
     app.config.from_mapping(config.load(overrides))
     app.debug = False  # FLASK_DEBUG in the environment must never expose the debugger in production
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]

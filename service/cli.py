@@ -6,6 +6,7 @@ import contextlib
 import logging
 import os
 import signal
+import socket
 import sys
 import threading
 from collections.abc import Iterator
@@ -77,6 +78,7 @@ def serve(host: str | None, port: int | None, workers: int | None, scoring_worke
     host, port = host or cfg["HOST"], port or cfg["PORT"]
     workers = workers or cfg["WEB_WORKERS"]
     scoring = cfg["SCORING_WORKERS"] if scoring_workers is None else scoring_workers
+    refuse_busy_port(host, port)
     embedded, lock = None, ServeLock(cfg["DATA_DIR"])  # the lock is held as long as this process lives
     if not cfg["REDIS_URL"] and not lock.acquire():
         raise click.ClickException(f"another `moderation serve` is running on {cfg['DATA_DIR']}")
@@ -93,12 +95,27 @@ def serve(host: str | None, port: int | None, workers: int | None, scoring_worke
     if scoring == 0 and embedded is None:
         # Nothing else to supervise (a web container): become gunicorn, so that signals reach it directly.
         os.execve(gunicorn[0], gunicorn, env)
+    what = f"{workers} web and {scoring} scoring worker(s)" + (" and the embedded Redis" if embedded else "")
     try:
-        code = Supervisor(env, embedded).run(gunicorn, [worker_cmd] * scoring)
+        code = Supervisor(env, embedded, what).run(gunicorn, [worker_cmd] * scoring)
     finally:
         if embedded:
             embedded.stop()
+    click.echo("stopped" if code == 0 else f"stopped (exit status {code})", err=True)
     sys.exit(code)
+
+
+def refuse_busy_port(host: str, port: int) -> None:
+    """Fail now, before saying "serving on", when something already listens there (gunicorn would only retry)."""
+    for family, kind, proto, _, address in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn does: TIME_WAIT is no obstacle
+            try:
+                probe.bind(address)
+            except OSError as exc:
+                raise click.ClickException(
+                    f"cannot listen on {host}:{port} ({exc.strerror}): another program uses it; stop it or choose "
+                    "another port with --port or MODERATION_PORT") from None
 
 
 @main.command()

@@ -39,7 +39,7 @@ def check(secret: str, token: str, post_id: str, min_seconds: float, max_seconds
           now: float | None = None) -> TokenCheck:
     """Verify the signature, then say whether the form came back too fast or too late."""
     stamp, _, signature = token.partition(".")
-    if not stamp.isdigit() or not hmac.compare_digest(signature, _sign(secret, f"{stamp}:{post_id}")):
+    if not stamp.isdigit() or not hmac.compare_digest(signature.encode(), _sign(secret, f"{stamp}:{post_id}").encode()):
         raise ForgedToken(token)
     age = (now or time.time()) - int(stamp) / 1000
     return TokenCheck(age, age < min_seconds, age > max_seconds)

@@ -26,6 +26,10 @@ def _errors(*codes: int) -> dict[str, Any]:
     return {str(c): _ERRORS[str(c)] for c in codes}
 
 
+def _text(description: str, media: str = "text/plain") -> dict[str, Any]:
+    return {"description": description, "content": {media: {"schema": {"type": "string"}}}}
+
+
 def _json(schema: str, description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
@@ -116,7 +120,106 @@ def spec_dict() -> dict[str, Any]:
                         "schema": {"type": "integer", "minimum": 1, "maximum": 500}}],
         "responses": {"200": {"description": "Decisions (id, external_id, status, decided_at) and next_cursor"},
                       **_errors(*SECURED, 422, 503)}}})
+    spec.path("/api/v1/moderation/webhooks", operations={"get": {
+        **secured, "summary": "Recent webhook deliveries and their outcome, newest first",
+        "responses": {"200": {"description": "items: one per delivery"}, **_errors(*SECURED, 503)}}})
+    spec.path("/metrics", operations={"get": {
+        **secured, "summary": "Prometheus metrics (MODERATION_METRICS_TOKEN or a moderator token)",
+        "responses": {"200": _text("The metrics, Prometheus text format"), **_errors(401, 403, 429, 503)}}})
+    spec.path("/api/v1/openapi.json", operations={"get": {
+        "summary": "This document", "responses": {"200": {"description": "OpenAPI 3"}}}})
+    _akismet(spec)
+    _perspective(spec)
+    _pages(spec)
     spec.path("/healthz", operations={"get": {"summary": "Liveness", "responses": {"200": {"description": "Up"}}}})
     spec.path("/readyz", operations={"get": {"summary": "Readiness", "responses": {
         "200": {"description": "Redis and model ready"}, "503": {"description": "Not ready"}}}})
     return spec.to_dict()
+
+
+def _form(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = list(required)
+    return {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": schema}}}
+
+
+_STRING = {"type": "string", "maxLength": 500}
+AKISMET_FIELDS = {name: _STRING for name in (
+    "api_key", "blog", "user_ip", "user_agent", "referrer", "permalink", "comment_type", "comment_author",
+    "comment_author_email", "comment_author_url", "comment_content", "blog_lang", "blog_charset", "is_test",
+    "honeypot_field_name")}
+
+
+def _akismet(spec: APISpec) -> None:
+    """Akismet's protocol (docs/akismet.md): form-encoded in, plain text out, the key in ``api_key`` or ``key``."""
+    answers = {"200": _text("`valid` / `invalid`, `true` / `false`, or `Thanks for making the web a better place.`; "
+                            "`invalid` for an unknown key; headers X-akismet-guid, X-akismet-pro-tip, "
+                            "X-akismet-debug-help"),
+               "400": _text("An invalid field, named (X-akismet-debug-help)"),
+               "413": _ERRORS["413"], "415": _ERRORS["415"], "503": _ERRORS["503"]}
+    spec.path("/1.1/verify-key", operations={"post": {
+        "summary": "Akismet: is this API key valid?", "tags": ["akismet"],
+        "requestBody": _form({"key": _STRING, "blog": _STRING}), "responses": answers}})
+    for path, summary in (("comment-check", "Akismet: score a comment now (and queue it for review)"),
+                          ("submit-spam", "Akismet: this comment is spam (a label)"),
+                          ("submit-ham", "Akismet: this comment is not spam (a label)")):
+        spec.path(f"/1.1/{path}", operations={"post": {
+            "summary": summary, "tags": ["akismet"], "requestBody": _form(AKISMET_FIELDS), "responses": answers}})
+
+
+def _perspective(spec: APISpec) -> None:
+    """Perspective's protocol (docs/perspective.md): JSON in and out, the key in ``?key=``, Google's error shape."""
+    key = {"in": "query", "name": "key", "required": True, "schema": {"type": "string", "maxLength": 200}}
+    error = {"description": "Google's error envelope: {error: {code, message, status, details}}",
+             "content": {"application/json": {"schema": {"type": "object"}}}}
+    body = {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "required": ["comment"],
+        "properties": {"comment": {"type": "object", "required": ["text"],
+                                   "properties": {"text": {"type": "string", "minLength": 1}}},
+                       "requestedAttributes": {"type": "object"}, "languages": {"type": "array",
+                                                                                "items": {"type": "string"}},
+                       "doNotStore": {"type": "boolean"}, "clientToken": {"type": "string"},
+                       "communityId": {"type": "string"}, "spanAnnotations": {"type": "boolean"},
+                       "attributeScores": {"type": "object"}}}}}}
+    for path, summary in (("comments:analyze", "Perspective: attribute scores of a comment"),
+                          ("comments:suggestscore", "Perspective: a person's score for a comment (a label)")):
+        spec.path(f"/v1alpha1/{path}", operations={"post": {
+            "summary": summary, "tags": ["perspective"], "parameters": [key], "requestBody": body,
+            "responses": {"200": {"description": "Scores, or {} for a suggestion",
+                                  "content": {"application/json": {"schema": {"type": "object"}}}},
+                          **{code: error for code in ("400", "403", "413", "429", "503")}}}})
+
+
+def _pages(spec: APISpec) -> None:
+    """The review page and the embeddable form: HTML and assets for people, listed so that nothing is unlisted."""
+    html = {"tags": ["pages"]}
+    page = {"200": _text("The page", "text/html"), "302": {"description": "To the sign-in page"}}
+    spec.path("/moderation/", operations={"get": {**html, "summary": "The review queue (signed in)",
+                                                  "responses": page}})
+    spec.path("/moderation/login", operations={
+        "get": {**html, "summary": "Sign-in page", "responses": {"200": _text("The page", "text/html")}},
+        "post": {**html, "summary": "Sign in with a moderator token (form with the page's csrf field)",
+                 "requestBody": _form({"token": _STRING, "csrf": _STRING}),
+                 "responses": {"302": {"description": "Signed in: to the queue"},
+                               "401": _text("Wrong token: the page again, with the reason", "text/html"),
+                               "403": {"description": "No or wrong csrf field"}}}})
+    spec.path("/moderation/logout", operations={"post": {
+        **html, "summary": "Sign out (the server forgets the session)",
+        "responses": {"302": {"description": "To the sign-in page"}, "403": {"description": "No or wrong csrf"}}}})
+    for path, summary in (("decisions", "Decide comments from the page ({action, ids, reason, from})"),
+                          ("undo", "Undo this moderator's decision of the last seconds ({id, previous})")):
+        spec.path(f"/moderation/{path}", operations={"post": {
+            **html, "summary": summary + "; X-CSRF-Token header and the session cookie",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
+            "responses": {"200": {"description": "Per comment: ok, conflict or missing",
+                                  "content": {"application/json": {"schema": {"type": "object"}}}},
+                          "401": {"description": "Not signed in"}, "403": {"description": "No or wrong csrf"},
+                          "422": {"description": "Not a decision"}}}})
+    for asset, media in (("embed.js", "text/javascript"), ("embed.css", "text/css")):
+        spec.path(f"/{asset}", operations={"get": {**html, "summary": f"The embeddable comment list and form ({asset})",
+                                                   "responses": {"200": _text("The asset", media)}}})
+    spec.path("/moderation/static/{filename}", operations={"get": {
+        **html, "summary": "The review page's script and style",
+        "parameters": [{"in": "path", "name": "filename", "required": True, "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "The file"}, "404": {"description": "No such file"}}}})

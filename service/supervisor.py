@@ -14,6 +14,7 @@ import fcntl
 import logging
 import signal
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -52,9 +53,10 @@ class Supervisor:
     """Runs gunicorn and the scoring workers (and the embedded Redis, if any); restarts a dead worker
     or Redis; stops all on a signal."""
 
-    def __init__(self, env: dict[str, str], redis: EmbeddedRedis | None = None):
+    def __init__(self, env: dict[str, str], redis: EmbeddedRedis | None = None, what: str = "the service"):
         self.env = env
         self.redis = redis
+        self.what = what
         self.stop = threading.Event()
 
     def run(self, web: list[str], workers: list[list[str]]) -> int:
@@ -73,6 +75,8 @@ class Supervisor:
                         children[i] = spawn(workers[i], self.env)
                 self._keep_redis()
                 self.stop.wait(0.5)
+            # Ctrl-C: say what is stopping and that it may take a moment (requests in flight, a batch being scored).
+            print(f"stopping {self.what} (up to 15 s)…", file=sys.stderr, flush=True)
             return 0
         finally:
             stop_all([server, *children])

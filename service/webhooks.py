@@ -93,7 +93,7 @@ def verify(secret: str, timestamp: str, body: bytes, header: str, tolerance: flo
     if abs(time.time() - int(timestamp)) > tolerance:
         return False
     expected = signature((secret,), timestamp, body)
-    return any(hmac.compare_digest(expected, part) for part in header.split(","))
+    return any(hmac.compare_digest(expected.encode(), part.encode()) for part in header.split(","))
 
 
 class Deliverer:

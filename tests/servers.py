@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -120,9 +121,9 @@ class ServiceProcess:
         except requests.RequestException:
             return False
 
-    def stop(self) -> int:
+    def stop(self, sig: int = signal.SIGTERM) -> int:
         assert self.proc is not None
-        self.proc.terminate()
+        self.proc.send_signal(sig)
         try:
             code = self.proc.wait(timeout=30)
         except subprocess.TimeoutExpired:

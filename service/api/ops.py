@@ -49,7 +49,7 @@ def prometheus() -> Response:
         raise Unauthorized(t("metrics_token"))
     expected = current_app.config["METRICS_TOKEN"] or ""
     store = get_store()
-    scraper = bool(expected) and hmac.compare_digest(given, expected)
+    scraper = bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
     if not scraper and moderator_for(store.redis, store.keys, given) is None:
         raise Forbidden(t("metrics_forbidden"))
     return Response(metrics.exposition(store), mimetype="text/plain; version=0.0.4")

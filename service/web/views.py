@@ -56,8 +56,9 @@ def _common() -> None:
     g.lang = page_language()
     g.t = texts(g.lang)
     session.setdefault("csrf", secrets.token_urlsafe(32))
-    if request.method == "POST" and not hmac.compare_digest(
-            request.headers.get("X-CSRF-Token") or request.form.get("csrf", ""), session["csrf"]):
+    sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf", "")
+    # As bytes: compare_digest refuses non-ASCII strings with a TypeError (a 500 that schemathesis found).
+    if request.method == "POST" and not hmac.compare_digest(sent.encode(), str(session["csrf"]).encode()):
         abort(403, description=t("csrf", g.lang))
 
 

@@ -31,7 +31,7 @@ def _cli() -> str:
     return found
 
 
-def test_the_api_matches_its_openapi_document(redis_server: RedisServer, tmp_path: Path) -> None:
+def test_the_api_matches_its_openapi_document(redis_server: RedisServer, tmp_path: Path, output_dir: Path) -> None:
     prefix = f"st{uuid.uuid4().hex[:8]}"
     env = {"REDIS_URL": redis_server.url, "MODERATION_REDIS_PREFIX": prefix, **RELAXED_ENV}
     service = ServiceProcess(tmp_path, env).start()
@@ -45,5 +45,6 @@ def test_the_api_matches_its_openapi_document(redis_server: RedisServer, tmp_pat
             capture_output=True, text=True, timeout=240, check=False)
     finally:
         service.stop()
+    (output_dir / "schemathesis.txt").write_text(result.stdout + result.stderr)  # the whole report, kept
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     assert " passed" in result.stdout

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -148,3 +150,32 @@ def test_embedded_redis_two_command_start_keeps_data_across_restarts(tmp_path: P
         assert detail.status_code == 200 and detail.json()["content"] == "Bonjour"
     finally:
         assert second.stop() == 0
+
+
+def test_a_busy_port_fails_before_serving_and_ctrl_c_says_what_stops(tmp_path: Path) -> None:
+    env = {**os.environ, "REDIS_URL": "", "MODERATION_DATA_DIR": str(tmp_path / "var")}
+    service = ServiceProcess(tmp_path / "first", {"REDIS_URL": "", "MODERATION_DATA_DIR": str(tmp_path / "var")},
+                             web_workers=1).start()
+    try:
+        second = subprocess.run([*service.args[:-7], "serve", "--port", str(service.port)], env={
+            **env, "MODERATION_DATA_DIR": str(tmp_path / "other")}, capture_output=True, text=True, timeout=60)
+        assert second.returncode != 0
+        assert f"cannot listen on 127.0.0.1:{service.port}" in second.stderr
+        assert "serving on" not in second.stdout + second.stderr
+        assert not (tmp_path / "other" / "redis.sock").exists()  # nothing was started
+    finally:
+        assert service.stop(signal.SIGINT) == 0  # what Ctrl-C sends
+    log = service.log()
+    assert "stopping 1 web and 1 scoring worker(s) and the embedded Redis" in log and log.rstrip().endswith("stopped")
+
+
+def test_the_readmes_quick_start_lines_run_as_pasted(service: ServiceProcess) -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("the lines\nrun as pasted:\n\n```sh\n", 1)[1].split("```", 1)[0]
+    script = block.replace("localhost:8000", f"127.0.0.1:{service.port}")
+    env = {**service.env, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    published = done.stdout.strip().splitlines()[-1]
+    assert '"content":"Merci pour cet article !"' in published.replace(": ", ":")

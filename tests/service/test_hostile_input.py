@@ -75,3 +75,14 @@ def test_akismet_comment_check_still_takes_anonymous_comments(client: FlaskClien
     write_waiting(store)
     [stored], _ = store.page(Status.RECEIVED)
     assert stored["url"] == "https://lea.example/blog" and stored["email"] == ""
+
+
+@pytest.mark.parametrize("secret", ["é", "jeton-de-métriques", "\u2603"])
+def test_non_ascii_secrets_are_refused_not_a_server_error(client: FlaskClient, secret: str) -> None:
+    """hmac.compare_digest raises TypeError on non-ASCII strings: every comparison works on bytes."""
+    metrics = client.get("/metrics", headers={"Authorization": f"Bearer {secret}".encode().decode("latin-1")})
+    assert metrics.status_code in (401, 403)
+    form = client.post("/api/v1/comments", json={**comment_payload(), "form_token": f"1.{secret}"})
+    assert form.status_code in (202, 403, 422), form.get_json()
+    login = client.post("/moderation/login", data={"token": "x", "csrf": secret})
+    assert login.status_code == 403

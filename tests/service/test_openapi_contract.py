@@ -3,8 +3,10 @@ OpenAPI document's own field rules is accepted (schemathesis checks the same for
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -37,3 +39,14 @@ def test_every_submission_the_document_allows_is_accepted(client: FlaskClient, b
                                                           language: str) -> None:
     response = client.post("/api/v1/comments", json=body, headers={"Accept-Language": language})
     assert response.status_code == 202, (body, response.get_json())
+
+
+def test_every_route_the_service_answers_is_in_the_document(app: Flask) -> None:
+    documented = spec_dict()["paths"]
+    unlisted = []
+    for rule in app.url_map.iter_rules():
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            if method.lower() not in documented.get(path, {}):
+                unlisted.append(f"{method} {path}")
+    assert unlisted == []
