@@ -198,7 +198,7 @@ class Guard:
     # -- blocked and held authors -----------------------------------------------------------------
     def set_author(self, mode: str, by: str, email: str | None = None, ip_prefix: str | None = None,
                    note: str | None = None) -> dict[str, Any]:
-        """Mark an author (by email hash or IP prefix) as always-hold or blocked."""
+        """Mark an author (by email hash or IP prefix) as always-hold, blocked or trusted (email only)."""
         entry_id = f"email:{self.digest(email)}" if email else f"ip:{ip_prefix}"
         record = {"id": entry_id, "mode": mode, "note": note or "", "by": by,
                   "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
@@ -220,10 +220,13 @@ class Guard:
             self.redis.zrem(key, digest)
 
 
+STRENGTH = {"block": 0, "hold": 1, "trust": 2}
+
+
 def _strongest(found: list[str | None]) -> dict[str, Any] | None:
-    """The author's rule among those matching: a block beats a hold."""
+    """The author's rule among those matching: a block beats a hold, which beats trust."""
     rules = [json.loads(v) for v in found if v]
-    return next((r for r in rules if r["mode"] == "block"), rules[0] if rules else None)
+    return min(rules, key=lambda r: STRENGTH.get(r["mode"], 3), default=None)
 
 
 def ip_prefixes(ip: str | None) -> list[str]:

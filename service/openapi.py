@@ -207,8 +207,13 @@ def _pages(spec: APISpec) -> None:
     spec.path("/moderation/logout", operations={"post": {
         **html, "summary": "Sign out (the server forgets the session)",
         "responses": {"302": {"description": "To the sign-in page"}, "403": {"description": "No or wrong csrf"}}}})
-    for path, summary in (("decisions", "Decide comments from the page ({action, ids, reason, from})"),
-                          ("undo", "Undo this moderator's decision of the last seconds ({id, previous})")):
+    for path, summary in (("decisions", "Decide comments from the page ({action, ids, reason, from, trust})"),
+                          ("undo", "Undo this moderator's decision of the last seconds ({id, previous})"),
+                          ("reply", "Publish the moderator's reply under a comment ({id, content})"),
+                          ("edit", "Change a comment's text, the original kept ({id, content})"),
+                          ("delete", "Delete comments for good ({ids})"),
+                          ("empty-spam", "Delete every spam comment for good ({})"),
+                          ("author", "Hold, block or trust a comment's author ({id, mode, by: email|address})")):
         spec.path(f"/moderation/{path}", operations={"post": {
             **html, "summary": summary + "; X-CSRF-Token header and the session cookie",
             "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},

@@ -79,12 +79,14 @@ def decide(scores: Scores | None, signals: list[dict[str, Any]], settings: Polic
                             "threshold": settings.spam_discard_threshold,
                             "detail": f"spam probability {scores.spam:.2f} >= {settings.spam_discard_threshold}"})
     spam, hold = _act(reasons, settings.shadow)
+    # A moderator trusted this author ("approve and trust"): approved when low-risk, whatever AUTO_APPROVE says.
+    vouched = any(r.get("rule") == "trusted_author" for r in reasons)
     if trusted:
         reasons.append({"source": "policy", "rule": "trusted_commenter", "count": trusted,
                         "detail": f"{trusted} earlier comment(s) approved: lower priority"})
     if spam:
         return Verdict(Status.SPAM, risk, reasons)
-    if settings.auto_approve and trusted and not hold and scores is not None \
+    if (settings.auto_approve and trusted or vouched) and not hold and scores is not None \
             and risk <= settings.auto_approve_max_risk:
         reasons.append({"source": "policy", "rule": "auto_approved", "score": round(risk, 4),
                         "threshold": settings.auto_approve_max_risk,

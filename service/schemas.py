@@ -263,6 +263,10 @@ class ModeratorComment(PublicComment):
     decided_at = fields.String(allow_none=True)
     reject_reason = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
+    edited_by = fields.String(allow_none=True)
+    edited_at = fields.String(allow_none=True)
+    original_content = fields.String(allow_none=True, metadata={"description": "the text before a moderator's edit"})
+    moderator_reply = fields.String(allow_none=True, metadata={"description": "'1' for a moderator's own reply"})
 
 
 def view(schema: type[Schema], item: dict[str, Any]) -> dict[str, Any]:

@@ -63,6 +63,6 @@ def _from_facts(facts: Facts, wave_min_authors: int) -> list[dict[str, Any]]:
                            count=facts.wave, threshold=wave_min_authors))
     if facts.author_rule:
         rule = facts.author_rule
-        name = "blocked_author" if rule["mode"] == "block" else "held_author"
+        name = {"block": "blocked_author", "hold": "held_author", "trust": "trusted_author"}[rule["mode"]]
         out.append(_reason(name, f"author marked '{rule['mode']}' by {rule['by']}", entry=rule["id"]))
     return out

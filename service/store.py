@@ -26,6 +26,7 @@ _ERASE = (Path(__file__).parent / "erase.lua").read_text()
 _ADMIT = (Path(__file__).parent / "admit.lua").read_text()
 _APPEND = (Path(__file__).parent / "append.lua").read_text()
 _MATERIALISE = (Path(__file__).parent / "materialise.lua").read_text()
+_EDIT = (Path(__file__).parent / "edit.lua").read_text()
 # One server holds every slot: admission and the append run as one script, one round trip.
 # KEYS 1-4 and ARGV 2-6 are admission's (ARGV 1: whether it applies), the rest the append's.
 _RECEIVE = _ADMIT + _APPEND + """
@@ -120,6 +121,7 @@ class CommentStore:
         self._admit = client.register_script(_ADMIT_ALONE)
         self._append = client.register_script(_APPEND_ALONE)
         self._materialise = client.register_script(_MATERIALISE)
+        self._edit = client.register_script(_EDIT)
         self.labels = LabelStore(client, self.keys)  # moderators' decisions, for the site's models to learn from
         self._layout_checked = False
         self._turn = -1  # on a Cluster, the stream read_group last waited on
@@ -286,6 +288,24 @@ class CommentStore:
                   [c, *k.templates(k.shard_of_id(c)), k.by_email("%s", k.shard_of_id(c)), k.entry_of(c) or "",
                    k.SCORING_GROUP]) for c in comment_ids]
         return sum(self._run(self._erase, calls))
+
+    def edit(self, comment_id: str, content: str, editor: str) -> bool:
+        """Replace a filed comment's text, keeping the first original and auditing it (False: no such comment, or
+        one not filed yet: the scoring worker writes it in a moment)."""
+        k = self.keys
+        return bool(self._edit(keys=[k.comment(comment_id), k.audit(k.shard_of_id(comment_id))],
+                               args=[comment_id, content, editor, now_iso()]))
+
+    def erase_all(self, status: Status, actor: str, batch: int = 500) -> int:
+        """Delete every comment in ``status`` for good (emptying the spam tab), a batch at a time; audited."""
+        erased = 0
+        for shard in self.keys.all_shards():
+            index = self.keys.by_time(status.value, shard)
+            while ids := list(self.redis.zrange(index, 0, batch - 1)):
+                erased += self.erase(ids)
+                self.redis.zrem(index, *ids)  # a stale entry (its comment already gone) must not loop for ever
+        self.audit(actor, "erased", f"emptied {status.value}: {erased} comment(s)")
+        return erased
 
     # -- reading -------------------------------------------------------------------------------
     def get(self, comment_id: str) -> dict[str, Any] | None:

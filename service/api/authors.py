@@ -28,13 +28,15 @@ class AuthorRule(Schema):
 
     email = email_field(load_default=None)
     ip_prefix = fields.String(load_default=None, validate=validate.Length(max=64), metadata={"pattern": IP_PREFIX})
-    mode = fields.String(required=True, validate=validate.OneOf(["block", "hold"]))
+    mode = fields.String(required=True, validate=validate.OneOf(["block", "hold", "trust"]))
     note = fields.String(load_default=None, validate=validate.Length(max=500))
 
     @validates_schema
     def _one_target(self, data: dict[str, object], **kwargs: object) -> None:
         if bool(data.get("email")) == bool(data.get("ip_prefix")):
             raise ValidationError(t("one_target", "en"), "_schema")  # said in the request's language by the handler
+        if data.get("mode") == "trust" and not data.get("email"):
+            raise ValidationError(t("trust_by_email", "en"), "ip_prefix")
 
 
 def _network(prefix: str) -> str:

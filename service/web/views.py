@@ -27,8 +27,9 @@ from flask import (
 
 from classifier import KIND_LABELS
 from service import metrics
+from service.actions import mark_author
 from service.auth import close_session, moderator_for, open_session, session_moderator, token_hash
-from service.extensions import get_model, get_store
+from service.extensions import get_guard, get_model, get_store
 from service.i18n import RULES, page_language, t, texts
 from service.keys import Status
 from service.labels import REASONS as REJECT_REASONS
@@ -190,7 +191,8 @@ def queue() -> str:
 
 def _words() -> dict[str, str]:
     """What review.js says (notices, statuses, confirmations), in the page's language."""
-    keys = ("done_approve", "done_reject", "done_spam", "already", "confirm_unpublish", "just_now")
+    keys = ("done_approve", "done_reject", "done_spam", "already", "confirm_unpublish", "just_now", "save",
+            "publish_reply", "cancel", "confirm_delete", "confirm_empty_spam", "failed")
     return {**{k: g.t[k] for k in keys}, **{f"state_{s.value}": g.t[f"state_{s.value}"] for s in Status}}
 
 
@@ -215,6 +217,7 @@ def decisions() -> Response:
     """Decide one or many comments; each answers ok, conflict (with its status) or missing."""
     body = request.get_json(silent=True) or {}
     action, ids, seen, why = body.get("action"), body.get("ids"), body.get("from"), body.get("reason")
+    trust = body.get("trust") is True and action == "approve"  # "approve and trust the author"
     if action not in ACTIONS or not isinstance(ids, list) or not ids or len(ids) > 200 \
             or not all(isinstance(i, str) for i in ids) or why not in (None, *REJECT_REASONS):
         abort(422, description=t("decisions_body", g.lang))
@@ -229,10 +232,18 @@ def decisions() -> Response:
         results[comment_id] = {"result": outcome.result, "previous": outcome.previous}
         if outcome.result == "ok":
             metrics.DECISIONS.labels(action).inc()
+            if trust:
+                _trust_author(comment_id)
         if outcome.result == "conflict":
             current = get_store().get(comment_id) or {}
             results[comment_id].update(status=current.get("status"), by=current.get("decided_by"))
     return jsonify({"results": results, "undo_seconds": UNDO_SECONDS})
+
+
+def _trust_author(comment_id: str) -> None:
+    comment = get_store().get(comment_id)
+    if comment and comment.get("email"):
+        mark_author(get_guard(), comment, "trust", "email", g.moderator)
 
 
 @bp.post("/undo")

@@ -35,6 +35,26 @@ def test_default_policy(scores: Scores | None, signals: list[dict[str, object]],
     assert verdict.reasons or status == Status.PENDING
 
 
+@pytest.mark.parametrize(("scores", "signals", "status"), [
+    (CIVIL, [signal("trusted_author")], Status.APPROVED),  # a moderator vouched for them: no waiting
+    (Scores(spam=0.02, toxicity=0.4, language="fr", version="t"), [signal("trusted_author")], Status.PENDING),
+    (CIVIL, [signal("trusted_author"), signal("hold_word")], Status.PENDING),  # a held word still waits
+    (None, [signal("trusted_author")], Status.PENDING),  # unscored: a human decides
+])
+def test_a_trusted_author_is_approved_when_low_risk_even_without_auto_approve(
+        scores: Scores | None, signals: list[dict[str, object]], status: Status) -> None:
+    assert decide(scores, signals, PolicySettings(auto_approve=False)).status == status
+
+
+def test_the_strongest_author_rule_wins() -> None:
+    from service.antiabuse import _strongest
+
+    found = ['{"mode": "trust"}', None, '{"mode": "block"}', '{"mode": "hold"}']
+    assert _strongest(found)["mode"] == "block"  # type: ignore[index]
+    assert _strongest(['{"mode": "trust"}', '{"mode": "hold"}'])["mode"] == "hold"  # type: ignore[index]
+    assert _strongest([None]) is None
+
+
 def test_shadow_mode_records_without_acting() -> None:
     verdict = decide(CIVIL, [signal("honeypot")], PolicySettings(shadow=frozenset({"honeypot"})))
     assert verdict.status == Status.PENDING

@@ -349,17 +349,127 @@ def test_the_undo_notice_never_covers_a_cards_buttons(page: Any, service: Servic
         page.keyboard.press("j")
     page.keyboard.press("a")  # the toast appears, the next card is focused
     page.locator("#toast-text").wait_for()
-    covered = page.evaluate("""() => {
-      const out = [];
-      for (const b of document.querySelectorAll('.card.focused .actions button, .card .actions button')) {
-        const r = b.getBoundingClientRect();
-        if (r.bottom <= 0 || r.top >= innerHeight) continue;  // off screen
-        const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
-        if (hit && !b.contains(hit) && document.getElementById('toast').contains(hit)) out.push(b.textContent);
-      }
-      return out;
-    }""")
-    assert covered == []
+    # The notice takes space kept for it in the sticky header: it overlays nothing below the header...
+    toast, header = page.locator("#toast").bounding_box(), page.locator("header.top").bounding_box()
+    assert toast["y"] >= header["y"] and toast["y"] + toast["height"] <= header["y"] + header["height"]
+    # ...and the card in focus is scrolled below the header, each of its buttons reachable where it is drawn.
+    hidden = page.evaluate("""() => Array.from(document.querySelectorAll('.card.focused .actions > button'))
+      .filter((b) => { const r = b.getBoundingClientRect();
+                       const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+                       return !hit || !b.contains(hit); }).map((b) => b.textContent)""")
+    assert hidden == []
     focused = page.locator(".card.focused .actions button.approve").bounding_box()
-    toast = page.locator("#toast").bounding_box()
-    assert focused["y"] >= toast["y"] + toast["height"]  # the focused card's buttons are below the notice
+    assert focused["y"] >= header["y"] + header["height"]  # below the notice
+
+
+def detail(service: ServiceProcess, token: str, comment_id: str) -> dict[str, Any]:
+    answer = requests.get(f"{service.base}/api/v1/moderation/comments/{comment_id}", timeout=5,
+                          headers={"Authorization": f"Bearer {token}"})
+    return dict(answer.json()) if answer.status_code == 200 else {}
+
+
+def public(service: ServiceProcess, post: str) -> list[dict[str, Any]]:
+    return list(requests.get(f"{service.base}/api/v1/posts/{post}/comments", timeout=5).json()["items"])
+
+
+def test_edit_before_approving_keeps_the_original(page: Any, service: ServiceProcess, tokens: dict[str, str],
+                                                  redis_server: RedisServer) -> None:
+    comment_id = submit(service, "edit", "Bon article. Mon site : http://promo.example/casino")
+    scored(service, tokens["alice"], comment_id)
+    page.goto(f"{service.base}/moderation/?post=edit")
+    page.locator(f"#c-{comment_id}").wait_for()
+    page.keyboard.press("e")
+    editor = page.locator(f"#c-{comment_id} .editor textarea")
+    editor.fill("Bon article.")
+    page.get_by_role("button", name="Enregistrer").click()
+    page.locator("#toast-text", has_text="Modification enregistrée").wait_for()
+    assert page.locator(f"#c-{comment_id} .content").first.inner_text() == "Bon article."
+    page.locator(f"#c-{comment_id} button.approve").click()
+    page.locator(f"#c-{comment_id}").wait_for(state="detached")
+    assert [c["content"] for c in public(service, "edit")] == ["Bon article."]
+    stored = detail(service, tokens["alice"], comment_id)
+    assert stored["original_content"] == "Bon article. Mon site : http://promo.example/casino"
+    assert stored["edited_by"] == "alice"
+    client = redis.Redis.from_url(redis_server.url, decode_responses=True)
+    audit = CommentStore(client, Keys(service.prefix)).audit_entries(100_000)  # type: ignore[attr-defined]
+    client.close()
+    assert any(e["comment_id"] == comment_id and e["reason"] == "edit" and e["actor"] == "alice" for e in audit)
+    page.goto(f"{service.base}/moderation/?status=approved&post=edit")
+    assert "modifié par alice" in page.locator(f"#c-{comment_id} .edited").inner_text()
+
+
+def test_reply_as_the_moderator_approves_and_publishes_at_once(page: Any, service: ServiceProcess,
+                                                               tokens: dict[str, str]) -> None:
+    question = submit(service, "reply", "Quelle est la source de ce chiffre ?", author="Hugo")
+    scored(service, tokens["alice"], question)
+    page.goto(f"{service.base}/moderation/?post=reply")
+    page.locator(f"#c-{question}").wait_for()
+    page.keyboard.press("c")
+    page.locator(f"#c-{question} .editor textarea").fill("L’INSEE, lien dans l’article.")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # the form's first button: publish
+    page.locator(f"#c-{question}").wait_for(state="detached")
+    assert page.locator("#toast-text").inner_text() == "Réponse publiée"
+    published = public(service, "reply")
+    assert [(c["author"], c["parent_id"]) for c in published] == [("Hugo", None), ("alice", question)]
+    assert detail(service, tokens["alice"], published[1]["id"])["moderator_reply"] == "1"
+
+
+def test_delete_for_good_asks_first_and_leaves_nothing(page: Any, service: ServiceProcess, tokens: dict[str, str],
+                                                       redis_server: RedisServer) -> None:
+    keep, doomed = submit(service, "del", "À garder."), submit(service, "del", "À effacer.")
+    scored(service, tokens["alice"], keep, doomed)
+    page.goto(f"{service.base}/moderation/?post=del&sort=oldest")
+    page.locator(f"#c-{doomed}").wait_for()
+    page.once("dialog", lambda d: d.dismiss())
+    page.locator(f"#c-{doomed} button[data-do=delete]").click()
+    assert detail(service, tokens["alice"], doomed)["status"] == "pending"
+    asked: list[str] = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.accept()))
+    page.locator(f"#c-{doomed} button[data-do=delete]").click()
+    page.locator(f"#c-{doomed}").wait_for(state="detached")
+    assert asked == ["Supprimer définitivement 1 commentaire(s) ? Cela ne peut pas être annulé."]
+    assert detail(service, tokens["alice"], doomed) == {} and detail(service, tokens["alice"], keep)["status"]
+    client = redis.Redis.from_url(redis_server.url, decode_responses=True)
+    assert not [k for k in client.scan_iter(f"*{doomed}*")]
+    client.close()
+
+
+def test_block_and_trust_authors_from_the_card(page: Any, service: ServiceProcess, tokens: dict[str, str]) -> None:
+    spammer = {"email": "vendeur@example.com", "author": "Vendeur"}
+    fan = {"email": "fidele@example.fr", "author": "Fidèle"}
+    first_spam = submit(service, "who", "Achetez mes montres.", **spammer)
+    first_fan = submit(service, "who", "Très juste, merci.", **fan)
+    scored(service, tokens["alice"], first_spam, first_fan)
+    page.goto(f"{service.base}/moderation/?post=who&sort=oldest")
+    page.locator(f"#c-{first_spam} .author-menu summary").click()
+    page.locator(f"#c-{first_spam}").get_by_role("button", name="Bloquer (e-mail)").click()
+    page.locator("#toast-text", has_text="Cet auteur est bloqué").wait_for()
+    page.locator(f"#c-{first_fan}").get_by_role("button", name="Approuver et faire confiance").click()
+    page.locator(f"#c-{first_fan}").wait_for(state="detached")
+    again_spam = submit(service, "who", "Montres de luxe pas chères.", **spammer)
+    again_fan = submit(service, "who", "Merci, très instructif.", **fan)  # low risk (a toxicity of 0.02)
+    scored(service, tokens["alice"], again_spam, again_fan)
+    assert status_of(service, tokens["alice"], again_spam) == "spam"
+    assert status_of(service, tokens["alice"], again_fan) == "approved"  # trusted and low-risk: no waiting
+    rules = requests.get(f"{service.base}/api/v1/moderation/authors", timeout=5,
+                         headers={"Authorization": f"Bearer {tokens['alice']}"}).json()["items"]
+    assert sorted(r["mode"] for r in rules if r["note"] in (f"from comment {first_spam}",
+                                                             f"from comment {first_fan}")) == ["block", "trust"]
+
+
+def test_empty_the_spam_tab(page: Any, service: ServiceProcess, tokens: dict[str, str]) -> None:
+    ids = [submit(service, "empty", f"Pub {i}") for i in range(3)]
+    scored(service, tokens["alice"], *ids)
+    for comment_id in ids:
+        decide(service, tokens["alice"], comment_id, "spam")
+    page.goto(f"{service.base}/moderation/?status=spam")
+    count = int(page.locator('[data-count="spam"]').inner_text())
+    assert count >= 3
+    asked: list[str] = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.accept()))
+    page.get_by_role("button", name="Vider les indésirables").click()
+    page.wait_for_load_state()
+    wait_until(lambda: page.locator('[data-count="spam"]').inner_text() == "0", timeout=10, what="an empty spam tab")
+    assert asked == [f"Supprimer définitivement tous les indésirables ({count}) ?"]
+    assert all(detail(service, tokens["alice"], c) == {} for c in ids)

@@ -50,11 +50,11 @@
     showToast.timer = setTimeout(() => { toast.hidden = true; last = null; }, 10000);
   }
 
-  async function decide(ids, action, reason) {
+  async function decide(ids, action, reason, trust) {
     if (!ids.length) return;
     if (tab === "approved" && action !== "approve" && !window.confirm(words.confirm_unpublish)) return;
     const index = focused;
-    const answer = await post("decisions", {ids, action, from: tab, reason: reason || null});
+    const answer = await post("decisions", {ids, action, from: tab, reason: reason || null, trust: !!trust});
     const done = [];
     const previous = {};
     for (const id of ids) {
@@ -93,12 +93,66 @@
     return card ? [card.dataset.id] : [];
   }
 
-  document.addEventListener("click", (event) => {
+  // Reply and edit: a small form in the card; the answer's message is said in the notice.
+  function openEditor(card, kind) {
+    if (!card || card.querySelector(".editor")) return;
+    const form = document.createElement("form");
+    form.className = "editor";
+    const text = document.createElement("textarea");
+    text.setAttribute("aria-label", kind === "edit" ? words.save : words.publish_reply);
+    if (kind === "edit") text.value = card.querySelector(".content").textContent;
+    const send = document.createElement("button");
+    send.type = "submit";
+    send.textContent = kind === "edit" ? words.save : words.publish_reply;
+    const cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.textContent = words.cancel;
+    cancel.addEventListener("click", () => { form.remove(); card.focus(); });
+    form.append(text, send, cancel);
+    form.addEventListener("keydown", (event) => { if (event.key === "Escape") { form.remove(); card.focus(); } });
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const answer = await post(kind, {id: card.dataset.id, content: text.value});
+      showToast(answer.message, false);
+      if (answer.result !== "ok") return;
+      form.remove();
+      if (kind === "edit") card.querySelector(".content").textContent = text.value;
+      else if (tab !== "approved") { bump(tab, -1); bump("approved", 1); card.remove(); focusCard(focused); }
+    });
+    card.querySelector(".actions").after(form);
+    text.focus();
+  }
+
+  async function remove(ids) {
+    if (!ids.length || !window.confirm(words.confirm_delete.replace("{n}", ids.length))) return;
+    const answer = await post("delete", {ids});
+    for (const id of ids) { const card = document.getElementById(`c-${id}`); if (card) card.remove(); }
+    bump(tab, -answer.deleted);
+    updateSelected();
+    focusCard(focused);
+    showToast(answer.message, false);
+  }
+
+  document.addEventListener("click", async (event) => {
     const button = event.target.closest("button");
     if (!button) return;
-    if (button.dataset.action) {
-      const card = button.closest(".card");
-      decide([card.dataset.id], button.dataset.action, button.dataset.reason);
+    const card = button.closest(".card");
+    if (button.dataset.do === "reply" || button.dataset.do === "edit") {
+      openEditor(card, button.dataset.do);
+    } else if (button.dataset.do === "delete") {
+      remove([card.dataset.id]);
+    } else if (button.dataset.bulkDelete !== undefined) {
+      remove(selected().map((c) => c.dataset.id));
+    } else if (button.id === "empty-spam") {
+      if (!window.confirm(words.confirm_empty_spam.replace("{n}", button.dataset.count))) return;
+      await post("empty-spam", {});
+      location.reload();
+    } else if (button.dataset.authorMode) {
+      const answer = await post("author", {id: card.dataset.id, mode: button.dataset.authorMode, by: button.dataset.by});
+      button.closest("details").open = false;
+      showToast(answer.message, false);
+    } else if (button.dataset.action) {
+      decide([card.dataset.id], button.dataset.action, button.dataset.reason, button.dataset.trust);
     } else if (button.dataset.bulk) {
       decide(selected().map((c) => c.dataset.id), button.dataset.bulk, button.dataset.reason);
     } else if (button.id === "undo") {
@@ -121,6 +175,8 @@
       o: () => decide(target(), "reject", "off_topic"),
       s: () => decide(target(), "spam"),
       u: () => undo(),
+      c: () => openEditor(cards()[focused], "reply"),
+      e: () => openEditor(cards()[focused], "edit"),
       "?": () => { const help = document.getElementById("help"); help.hidden = !help.hidden; },
       Escape: () => { document.getElementById("help").hidden = true; },
     };
