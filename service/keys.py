@@ -124,6 +124,10 @@ class Keys:
         """Stream of every status change."""
         return f"{self.shard_base(shard)}:audit"
 
+    def stats(self, day: str, shard: int = 0) -> str:
+        """One day's moderation counts in this shard (the dashboard's rollup: outcomes, decision times, depth)."""
+        return f"{self.shard_base(shard)}:stats:{day}"
+
     def events(self, shard: int = 0) -> str:
         """Outbox stream of comment events for webhooks, written in the same step as the change."""
         return f"{self.shard_base(shard)}:events"

@@ -197,6 +197,8 @@ def _pages(spec: APISpec) -> None:
     page = {"200": _text("The page", "text/html"), "302": {"description": "To the sign-in page"}}
     spec.path("/moderation/", operations={"get": {**html, "summary": "The review queue (signed in)",
                                                   "responses": page}})
+    spec.path("/moderation/stats", operations={"get": {**html, "summary": "The Statistiques tab (signed in)",
+                                                       "responses": page}})
     spec.path("/moderation/login", operations={
         "get": {**html, "summary": "Sign-in page", "responses": {"200": _text("The page", "text/html")}},
         "post": {**html, "summary": "Sign in with a moderator token (form with the page's csrf field)",

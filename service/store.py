@@ -255,7 +255,7 @@ class CommentStore:
                           [m.comment_id, " ".join(s.value for s in m.allowed), m.to.value, m.actor, m.reason,
                            now_iso(), len(extra) // 2, "" if m.risk is None else repr(float(m.risk)), m.ack,
                            k.SCORING_GROUP, *k.templates(shard), m.entry, k.by_email("%s", shard),
-                           k.site_decisions("%s", shard), *extra]))
+                           k.site_decisions("%s", shard), k.stats("%s", shard), time.time_ns() // 1000, *extra]))
         outcomes = [Outcome(result, previous) for result, previous in self._run(self._transition, calls)]
         # A comment acknowledged but not yet written by a worker: write it from its entry, then move it.
         unwritten = [i for i, o in enumerate(outcomes) if o.result == "missing" and k.entry_of(moves[i].comment_id)]
@@ -622,6 +622,22 @@ class CommentStore:
                   "decided_at": f["at"]} for _, _, f in found]
         cursor = f"{found[-1][0][0]}-{found[-1][0][1]}-{found[-1][1]}" if found else since
         return items, cursor
+
+    def daily(self, days: list[str]) -> dict[str, dict[str, int]]:
+        """The dashboard's rollups of ``days`` (YYYY-MM-DD), summed over shards: one round trip, bounded."""
+        pipe = self.redis.pipeline(transaction=False)
+        for day in days:
+            for shard in self.keys.all_shards():
+                pipe.hgetall(self.keys.stats(day, shard))
+        answers = iter(pipe.execute())
+        out: dict[str, dict[str, int]] = {}
+        for day in days:
+            total: dict[str, int] = {}
+            for _ in self.keys.all_shards():
+                for field, value in next(answers).items():  # counts and the shards' queue depths add up
+                    total[field] = total.get(field, 0) + int(value)
+            out[day] = total
+        return out
 
     def counts(self) -> dict[str, int]:
         """How many comments are in each status."""

@@ -10,7 +10,8 @@
 --       11..14 index key templates: status time, status risk, post time, post risk; 15 trust template,
 --       16 stream entry to write the comment from when it has no hash ('' for none), 17 by-email template,
 --       18 site decisions template (a site's comment: its decisions-since stream),
---       19.. extra fields as flat field, value pairs (no JSON to decode here)
+--       19 daily stats template (the day's rollup hash), 20 now in microseconds,
+--       21.. extra fields as flat field, value pairs (no JSON to decode here)
 local id, to = ARGV[1], ARGV[3]
 local current = redis.call('HGET', KEYS[1], 'status')
 local written = false
@@ -53,7 +54,7 @@ local post = redis.call('HGET', KEYS[1], 'post_id')
 local created = redis.call('HGET', KEYS[1], 'created_us')
 local risk = ARGV[8]
 if risk == '' then risk = redis.call('HGET', KEYS[1], 'risk') or '0' end
-redis.call('HSET', KEYS[1], 'status', to, 'risk', risk, unpack(ARGV, 19, 18 + 2 * tonumber(ARGV[7])))
+redis.call('HSET', KEYS[1], 'status', to, 'risk', risk, unpack(ARGV, 21, 20 + 2 * tonumber(ARGV[7])))
 local t_time, t_risk, p_time, p_risk = ARGV[11], ARGV[12], ARGV[13], ARGV[14]
 if not written then  -- a comment just written from its entry is in no index yet
   redis.call('ZREM', string.format(t_time, current), id)
@@ -79,5 +80,30 @@ if to == 'approved' or to == 'rejected' or to == 'spam' then
     redis.call('XADD', string.format(ARGV[18], site), 'MAXLEN', '~', '100000', '*', 'comment_id', id,
       'external_id', redis.call('HGET', KEYS[1], 'external_id') or '', 'status', to, 'at', ARGV[6])
   end
+end
+-- The dashboard's daily rollup: one hash per shard and day (kept 400 days), never a scan.
+-- Outcomes by how they were filed (from received, by the scoring worker or an import: auto; later, by a person:
+-- hand); an undo takes its decision back; a person's decision on a waiting comment adds its delay since
+-- submission to a log2 histogram of seconds; toxic rejections
+-- say whether the model had flagged them (toxicity >= 0.5); the waiting queue's depth per hour.
+if to ~= current then
+  local stats = string.format(ARGV[19], string.sub(ARGV[6], 1, 10))
+  local auto = current == 'received'
+  if ARGV[5] == 'undo' then
+    redis.call('HINCRBY', stats, current .. ':hand', -1)
+  elseif to ~= 'received' and to ~= 'pending' or auto then
+    redis.call('HINCRBY', stats, to .. (auto and ':auto' or ':hand'), 1)
+  end
+  if current == 'pending' and to ~= 'received' and ARGV[5] ~= 'undo' and created then
+    local seconds = math.max(1, (tonumber(ARGV[20]) - tonumber(created)) / 1000000)
+    redis.call('HINCRBY', stats, 'delay:' .. math.floor(math.log(seconds) / math.log(2)), 1)
+  end
+  if to == 'rejected' and redis.call('HGET', KEYS[1], 'reject_reason') == 'toxic' then
+    local ok, scores = pcall(cjson.decode, redis.call('HGET', KEYS[1], 'scores') or '')
+    local flagged = ok and type(scores) == 'table' and tonumber(scores['toxicity'] or 0) >= 0.5
+    redis.call('HINCRBY', stats, flagged and 'toxic:flagged' or 'toxic:missed', 1)
+  end
+  redis.call('HSET', stats, 'depth:' .. string.sub(ARGV[6], 12, 13), redis.call('ZCARD', string.format(t_time, 'pending')))
+  redis.call('EXPIRE', stats, 34560000)
 end
 return {'ok', current}

@@ -26,7 +26,7 @@ from flask import (
 )
 
 from classifier import KIND_LABELS
-from service import metrics
+from service import dashboard, metrics
 from service.actions import mark_author
 from service.auth import close_session, moderator_for, open_session, session_moderator, token_hash
 from service.extensions import get_guard, get_model, get_store
@@ -48,6 +48,7 @@ WAITING = (Status.RECEIVED, Status.PENDING)
 UNDO_SECONDS = 10
 PAGE = 50
 MAX_SCAN = 2000
+STATS_DAYS = 30
 
 
 @bp.before_request
@@ -209,6 +210,23 @@ def _agreement(store: Any) -> list[tuple[str, int, int]]:
         cached = (now, total, store.labels.agreement((now - AGREEMENT_DAYS * 86400) * 1000))
         _AGREEMENT[store.keys.prefix] = cached
     return [(lang, round(100 * c["agreed"] / c["total"]), c["total"]) for lang, c in sorted(cached[2].items())]
+
+
+@bp.get("/stats")
+@signed_in
+def stats() -> str:
+    """The "Statistiques" tab: the last 30 days from the daily rollups (30 hashes per shard, never a scan)."""
+    store = get_store()
+    days = dashboard.last_days(dt.datetime.now(dt.UTC).date(), STATS_DAYS)
+    board = dashboard.build(store.daily(days), g.t["unit_day"])
+    width = (dashboard.WIDTH - 2 * dashboard.PAD) / 24
+    ticks = [(dashboard.PAD + b * width + width / 2, dashboard.human(2 ** b, g.t["unit_day"]))
+             for b in (0, 6, 12, 17, 22)]
+    return render_template("moderation/stats.html", board=board, figures=dashboard.summary(board),
+                           counts=store.counts(),
+                           filters={"status": "stats", "sort": "risk"}, agreement=_agreement(store),
+                           width=dashboard.WIDTH, height=dashboard.HEIGHT, pad=dashboard.PAD, delay_ticks=ticks,
+                           human=lambda s: dashboard.human(s, g.t["unit_day"]))
 
 
 @bp.post("/decisions")

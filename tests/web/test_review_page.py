@@ -473,3 +473,24 @@ def test_empty_the_spam_tab(page: Any, service: ServiceProcess, tokens: dict[str
     wait_until(lambda: page.locator('[data-count="spam"]').inner_text() == "0", timeout=10, what="an empty spam tab")
     assert asked == [f"Supprimer définitivement tous les indésirables ({count}) ?"]
     assert all(detail(service, tokens["alice"], c) == {} for c in ids)
+
+
+def test_the_statistics_tab_draws_the_month(page: Any, service: ServiceProcess, tokens: dict[str, str],
+                                            output_dir: Path) -> None:
+    ids = [submit(service, "stats", text) for text in ("Merci.", "Espèce de connard.", "Achetez ici.")]
+    scored(service, tokens["alice"], *ids)
+    for comment_id, action in zip(ids, ["approve", "reject", "spam"], strict=True):
+        decide(service, tokens["alice"], comment_id, action)
+    page.goto(f"{service.base}/moderation/")
+    page.get_by_role("link", name="Statistiques").click()
+    page.get_by_role("heading", name="Les 30 derniers jours").wait_for()
+    decided = int(page.locator(".figures p").first.locator("strong").inner_text())
+    assert decided >= 3
+    assert page.locator("#per-day rect.approved").count() >= 1 and page.locator("#per-day rect.spam").count() >= 1
+    assert page.locator("#depth polyline").count() == 1 and page.locator("#delays rect").count() >= 1
+    assert "Repérés par le modèle ou à la main" in page.locator("body").inner_text()
+    assert english_in(page.locator("body").inner_text()) == []
+    page.screenshot(path=str(output_dir / "review-stats-fr.png"), full_page=True)
+    page.goto(f"{service.base}/moderation/stats?lang=en")
+    page.get_by_role("heading", name="The last 30 days").wait_for()
+    page.screenshot(path=str(output_dir / "review-stats-en.png"), full_page=True)
