@@ -114,7 +114,15 @@ def compose() -> int:
         assert requests.post(f"{url}/decision", headers=headers, json={"action": "approve"}, timeout=10).ok
         public = requests.get(f"{base}/api/v1/posts/compose/comments", timeout=10).json()["items"]
         assert [c["content"] for c in public] == ["Très instructif."]
-        print("docker smoke: compose passed (web, worker and Redis with AOF on a named volume)")
+        # No secret given: one generated on first run, the same for web and worker (one volume).
+        keys = [sh(*project, "exec", "-T", name, "cat", "/var/lib/moderation/secret_key", env=env,
+                   cwd=ROOT).stdout.strip() for name in ("web", "worker")]
+        assert len(keys[0]) >= 32 and keys[0] == keys[1], "web and worker must share one generated secret"
+        refused = sh("docker", "run", "--rm", "-e", "MODERATION_SECRET_KEY=change-me", "moderation:compose",
+                     check=False)
+        assert refused.returncode != 0 and "placeholder" in refused.stdout + refused.stderr, refused
+        print("docker smoke: compose passed (web, worker and Redis with AOF on a named volume; a generated secret "
+              "shared by web and worker; a placeholder secret refused)")
         return 0
     finally:
         sh(*project, "down", "-v", env=env, cwd=ROOT, check=False)

@@ -9,6 +9,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,7 @@ def serve(host: str | None, port: int | None, workers: int | None, scoring_worke
     workers = workers or cfg["WEB_WORKERS"]
     scoring = cfg["SCORING_WORKERS"] if scoring_workers is None else scoring_workers
     refuse_busy_port(host, port)
+    _check_secret(cfg)
     embedded, lock = None, ServeLock(cfg["DATA_DIR"])  # the lock is held as long as this process lives
     if not cfg["REDIS_URL"] and not lock.acquire():
         raise click.ClickException(f"another `moderation serve` is running on {cfg['DATA_DIR']}")
@@ -105,17 +107,27 @@ def serve(host: str | None, port: int | None, workers: int | None, scoring_worke
     sys.exit(code)
 
 
-def refuse_busy_port(host: str, port: int) -> None:
-    """Fail now, before saying "serving on", when something already listens there (gunicorn would only retry)."""
+def refuse_busy_port(host: str, port: int, patience: float = 10.0) -> None:
+    """Fail before saying "serving on" when something keeps listening there. A port is given ``patience`` seconds
+    to come free first, as gunicorn itself would: the workers of a killed `serve` let go of it as they exit."""
+    deadline = time.monotonic() + patience
+    while (busy := _bind_error(host, port)) is not None:
+        if time.monotonic() > deadline:
+            raise click.ClickException(
+                f"cannot listen on {host}:{port} ({busy}): another program uses it; stop it or choose "
+                "another port with --port or MODERATION_PORT")
+        time.sleep(0.25)
+
+
+def _bind_error(host: str, port: int) -> str | None:
     for family, kind, proto, _, address in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
         with socket.socket(family, kind, proto) as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn does: TIME_WAIT is no obstacle
             try:
                 probe.bind(address)
             except OSError as exc:
-                raise click.ClickException(
-                    f"cannot listen on {host}:{port} ({exc.strerror}): another program uses it; stop it or choose "
-                    "another port with --port or MODERATION_PORT") from None
+                return exc.strerror or str(exc)
+    return None
 
 
 @main.command()
@@ -509,7 +521,18 @@ def privacy_compact() -> None:
 def _resources(url: str, cfg: dict[str, Any]) -> Any:
     from service.resources import build
 
+    _check_secret(cfg)
     return build(cfg, url)
+
+
+def _check_secret(cfg: dict[str, Any]) -> None:
+    """Refuse a placeholder secret before anything starts, with the way out."""
+    from service.resources import WeakSecret, secret_key
+
+    try:
+        secret_key(cfg["SECRET_KEY"], cfg["DATA_DIR"])
+    except WeakSecret as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 if __name__ == "__main__":

@@ -319,6 +319,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "embed_reply_to": {"fr": "Réponse à ", "en": "Reply to "},
     "embed_cancel": {"fr": "Annuler", "en": "Cancel"},
     "embed_sending": {"fr": "Envoi…", "en": "Sending…"},
+    "embed_consent": {"fr": "Enregistrer mon nom, mon e-mail et mon site dans le navigateur pour mon prochain "
+                            "commentaire.",
+                      "en": "Save my name, email, and website in this browser for the next time I comment."},
+    "embed_pending": {"fr": "Votre commentaire est en attente de modération. Il n’est visible que par vous.",
+                      "en": "Your comment is awaiting moderation. Only you can see it."},
     "embed_failed": {"fr": "L’envoi a échoué, réessayez.", "en": "Sending failed, please try again."},
 }
 
@@ -332,7 +337,8 @@ EMBED = {"comments": "embed_comments", "none": "embed_none", "leave": "embed_lea
          "author": "embed_author", "email": "embed_email", "url": "embed_url", "content": "embed_content",
          "send": "embed_send", "reply": "embed_reply", "replyTo": "embed_reply_to", "cancel": "embed_cancel",
          "sending": "embed_sending", "received": "received", "failed": "embed_failed", "required": "required",
-         "badEmail": "email", "badUrl": "url", "tooLong": "too_long"}
+         "badEmail": "email", "badUrl": "url", "tooLong": "too_long", "consent": "embed_consent",
+         "pending": "embed_pending"}
 
 
 def language() -> str:

@@ -19,16 +19,38 @@ from service.store import CommentStore, shard_count
 from service.wordlist import WordLists
 
 
+# Values copied from examples and old compose files: a key anyone can read signs nothing.
+PLACEHOLDER_SECRETS = frozenset({"change-me", "changeme", "change_me", "change-this", "secret", "secret-key",
+                                 "secret_key", "your-secret-key", "please-change-me", "replace-me", "xxx"})
+
+
+class WeakSecret(ValueError):
+    """MODERATION_SECRET_KEY is a known placeholder."""
+
+
 def secret_key(configured: str | None, data_dir: str) -> str:
-    """The configured key, else one kept in the data directory (created once, mode 600)."""
-    if configured:
+    """The configured key, else one generated on first run and kept in the data directory (mode 600), shared by
+    every process that shares the directory (the compose stack gives web and worker one volume for it)."""
+    if configured is not None and configured.strip().lower() in PLACEHOLDER_SECRETS:
+        raise WeakSecret(f"MODERATION_SECRET_KEY is a placeholder ({configured.strip()!r}): anyone who reads it can "
+                         "forge sessions and undo the email hashing. Unset it to have one generated in "
+                         "MODERATION_DATA_DIR, or set a long random value: "
+                         "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'")
+    if configured and configured.strip():
         return configured
     path = Path(data_dir) / "secret_key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        draft = path.with_name(f".secret_key.{secrets.token_hex(8)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_urlsafe(48))
+        try:
+            os.link(draft, path)  # all or nothing: two processes starting together agree on the first one written
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return path.read_text().strip()
 
 

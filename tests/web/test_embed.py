@@ -71,8 +71,8 @@ def test_submit_through_the_embedded_form_then_see_it_published(page: Any, blog:
     form.wait_for()
     assert "Votre adresse e-mail ne sera pas publiée. Les champs obligatoires sont indiqués avec *" in form.inner_text()
     assert page.locator("label:has-text('Nom') .mod-required").count() == 1
-    page.get_by_label("Nom").fill("Camille")
-    page.get_by_label("E-mail").fill("camille@example.fr")
+    page.get_by_role("textbox", name="Nom").fill("Camille")
+    page.get_by_role("textbox", name="E-mail").fill("camille@example.fr")
     page.get_by_role("textbox", name="Commentaire").fill("Merci pour ces explications très claires.")
     page.get_by_role("button", name="Publier le commentaire").click()
     status = page.locator(".mod-status")
@@ -94,16 +94,63 @@ def test_submit_through_the_embedded_form_then_see_it_published(page: Any, blog:
 def test_validation_errors_appear_next_to_their_fields_in_french(page: Any, blog: dict[str, Any]) -> None:
     page.goto(blog["origin"] + "/")
     page.locator("form.mod-form").wait_for()
-    page.get_by_label("E-mail").fill("pas-une-adresse")
+    page.get_by_role("textbox", name="E-mail").fill("pas-une-adresse")
     page.get_by_role("button", name="Publier le commentaire").click()
-    assert page.locator("#" + page.get_by_label("Nom").get_attribute("aria-describedby")).inner_text() == \
+    assert page.locator("#" + page.get_by_role("textbox", name="Nom").get_attribute("aria-describedby")).inner_text() == \
         "Ce champ est obligatoire."
-    assert page.locator("#" + page.get_by_label("E-mail").get_attribute("aria-describedby")).inner_text() == \
+    assert page.locator("#" + page.get_by_role("textbox", name="E-mail").get_attribute("aria-describedby")).inner_text() == \
         "Adresse e-mail invalide."
-    assert page.get_by_label("E-mail").get_attribute("aria-invalid") == "true"
+    assert page.get_by_role("textbox", name="E-mail").get_attribute("aria-invalid") == "true"
 
 
 def test_the_embed_is_small(blog: dict[str, Any]) -> None:
     service = blog["service"]
     size = sum(len(requests.get(f"{service.base}/{name}", timeout=5).content) for name in ("embed.js", "embed.css"))
     assert size < 15 * 1024
+
+
+def test_details_are_kept_only_with_consent_and_my_pending_comment_shows_to_me_alone(
+        page: Any, blog: dict[str, Any]) -> None:
+    page.goto(blog["origin"] + "/")
+    page.locator("form.mod-form").wait_for()
+    consent = page.get_by_label("Enregistrer mon nom, mon e-mail et mon site dans le navigateur pour mon prochain "
+                                "commentaire.")
+    assert not consent.is_checked()
+    page.get_by_role("textbox", name="Nom").fill("Inès")
+    page.get_by_role("textbox", name="E-mail").fill("ines@example.fr")
+    page.get_by_role("textbox", name="Commentaire").fill("Et les carrières longues ?")
+    consent.check()
+    page.get_by_role("button", name="Publier le commentaire").click()
+    wait_until(lambda: "en attente" in page.locator(".mod-status").inner_text(), 10, what="the notice")
+    page.reload()
+    mine = page.locator(".mod-pending", has_text="Et les carrières longues ?")
+    mine.wait_for()
+    assert "Votre commentaire est en attente de modération. Il n’est visible que par vous." in mine.inner_text()
+    assert page.get_by_role("textbox", name="Nom").input_value() == "Inès" and page.get_by_role("textbox", name="E-mail").input_value() == \
+        "ines@example.fr" and consent.is_checked()
+
+    other = page.context.browser.new_context(locale="fr-FR").new_page()  # another reader, or this one later
+    other.goto(blog["origin"] + "/")
+    other.locator("form.mod-form").wait_for()
+    other.locator(".mod-comments h2").wait_for()
+    assert "Et les carrières longues ?" not in other.locator(".mod-comments").inner_text()
+    assert other.get_by_role("textbox", name="Nom").input_value() == ""
+
+    consent.uncheck()  # no consent: the details are forgotten after the next comment
+    page.get_by_role("textbox", name="Commentaire").fill("Merci pour la réponse.")
+    page.get_by_role("button", name="Publier le commentaire").click()
+    wait_until(lambda: page.get_by_role("textbox", name="Nom").input_value() == "", 10, what="the form to be cleared")
+    page.reload()
+    page.locator(".mod-pending").first.wait_for()
+    assert page.get_by_role("textbox", name="Nom").input_value() == "" and not consent.is_checked()
+
+    service, headers = blog["service"], {"Authorization": f"Bearer {blog['token']}"}
+    queue = wait_until(lambda: [c for c in requests.get(
+        f"{service.base}/api/v1/moderation/queue?post=retraites-cinq-points&limit=100", headers=headers,
+        timeout=5).json()["items"] if c["content"] == "Et les carrières longues ?"], 15, what="scoring")
+    requests.post(f"{service.base}/api/v1/moderation/comments/{queue[0]['id']}/decision", headers=headers,
+                  json={"action": "approve"}, timeout=5)
+    page.reload()
+    page.locator(".mod-pending").first.wait_for()
+    published = page.locator(".mod-comment", has_text="Et les carrières longues ?")
+    assert published.count() == 1 and "en attente" not in published.inner_text()  # once, as published

@@ -7,9 +7,12 @@ import stat
 import time
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
 from flask.testing import FlaskClient
 
-from service.resources import secret_key
+from service.cli import main
+from service.resources import WeakSecret, secret_key
 from tests.conftest import scoring_worker
 
 
@@ -126,3 +129,22 @@ def test_a_card_names_the_kind_of_toxicity(app, client: FlaskClient, token: str,
     html = client.get("/moderation/?status=pending").get_data(as_text=True)
     kinds = re.search(r'<span class="kinds">([^<]*)</span>', html)
     assert kinds and re.search(r"menace 0\.\d\d", kinds.group(1)), html
+
+
+@pytest.mark.parametrize("placeholder", ["change-me", "CHANGE-ME", " secret "])
+def test_a_placeholder_secret_is_refused_with_the_way_out(tmp_path: Path, placeholder: str) -> None:
+    with pytest.raises(WeakSecret, match="Unset it to have one generated"):
+        secret_key(placeholder, str(tmp_path))
+    result = CliRunner().invoke(main, ["serve", "--port", "1"], env={
+        "MODERATION_SECRET_KEY": placeholder, "MODERATION_DATA_DIR": str(tmp_path), "REDIS_URL": ""})
+    assert result.exit_code != 0 and "MODERATION_SECRET_KEY is a placeholder" in result.output
+    assert not (tmp_path / "redis.sock").exists()  # refused before anything started
+
+
+def test_processes_starting_together_share_one_generated_secret(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(8) as pool:
+        keys = set(pool.map(lambda _: secret_key("", str(tmp_path / "shared")), range(16)))
+    assert len(keys) == 1 and len(next(iter(keys))) >= 32
+    assert [p.name for p in (tmp_path / "shared").iterdir()] == ["secret_key"]

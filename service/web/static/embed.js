@@ -13,6 +13,17 @@
     {name: "content", label: T.content, required: true, max: 65525, type: "textarea"}
   ];
   var uid = 0;
+  // Kept in this browser only: the commenter's details when they tick the box (as WordPress's cookie consent),
+  // and their own comments still awaiting moderation, for this tab (shown to them alone after a reload).
+  var SAVED = "moderation-commenter", PENDING = "moderation-pending";
+
+  function load(store, key, fallback) {
+    try { return JSON.parse(store.getItem(key)) || fallback; } catch (e) { return fallback; }
+  }
+
+  function keep(store, key, value) {
+    try { if (value === null) store.removeItem(key); else store.setItem(key, JSON.stringify(value)); } catch (e) {}
+  }
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -29,7 +40,13 @@
     return null;
   }
 
-  function renderList(section, comments) {
+  function renderList(section, comments, postId) {
+    var published = {};
+    comments.forEach(function (c) { published[c.id] = true; });
+    var mine = load(window.sessionStorage, PENDING, []).filter(function (c) { return !published[c.id]; });
+    keep(window.sessionStorage, PENDING, mine.length ? mine : null);  // published since: nothing to keep
+    mine = mine.filter(function (c) { return c.post_id === postId; });
+    comments = comments.concat(mine.map(function (c) { return Object.assign({pending: true}, c); }));
     var byParent = {};
     comments.forEach(function (c) { (byParent[c.parent_id || ""] = byParent[c.parent_id || ""] || []).push(c); });
     function branch(parent) {
@@ -44,7 +61,12 @@
         }
         head.appendChild(el("time", {datetime: c.created_at}, " " + new Date(c.created_at).toLocaleString(lang)));
         li.appendChild(head);
+        if (c.pending) {
+          li.className += " mod-pending";
+          li.appendChild(el("p", {"class": "mod-awaiting"}, T.pending));
+        }
         li.appendChild(el("p", {"class": "mod-text"}, c.content));
+        if (c.pending) { ol.appendChild(li); return; }
         var reply = el("button", {type: "button", "class": "mod-reply", "data-id": c.id, "data-author": c.author}, T.reply);
         li.appendChild(reply);
         if (byParent[c.id]) li.appendChild(branch(c.id));
@@ -52,7 +74,7 @@
       });
       return ol;
     }
-    section.appendChild(el("h2", {}, T.comments + " (" + comments.length + ")"));
+    section.appendChild(el("h2", {}, T.comments + " (" + (comments.length - mine.length) + ")"));
     section.appendChild(comments.length ? branch("") : el("p", {}, T.none));
   }
 
@@ -78,6 +100,17 @@
       form.appendChild(p);
       inputs[f.name] = {input: input, error: error, field: f};
     });
+    var saved = load(window.localStorage, SAVED, null);
+    var consentId = "mod-consent-" + (++uid);
+    var consentP = el("p", {"class": "mod-consent"});
+    var consent = el("input", {type: "checkbox", id: consentId});
+    consentP.appendChild(consent);
+    consentP.appendChild(el("label", {"for": consentId}, " " + T.consent));
+    form.appendChild(consentP);
+    if (saved) {
+      ["author", "email", "url"].forEach(function (name) { inputs[name].input.value = saved[name] || ""; });
+      consent.checked = true;
+    }
     var trap = el("p", {"class": "mod-hp", "aria-hidden": "true"});
     var honeypot = el("input", {type: "text", tabindex: "-1", autocomplete: "off"});
     trap.appendChild(honeypot);
@@ -132,7 +165,18 @@
         .then(function (r) { return r.json().then(function (data) { return {code: r.status, data: data}; }); })
         .then(function (answer) {
           if (answer.code === 202) {
+            if (consent.checked) keep(window.localStorage, SAVED, {author: body.author, email: body.email, url: body.url || ""});
+            else keep(window.localStorage, SAVED, null);
+            var mine = load(window.sessionStorage, PENDING, []);
+            mine.push({id: answer.data.id, post_id: postId, author: body.author, url: null, content: body.content,
+                       created_at: new Date().toISOString(), parent_id: body.parent_id || null});
+            keep(window.sessionStorage, PENDING, mine);
+            var remember = consent.checked;
             form.reset(); state.parent = null; replying.hidden = true;
+            if (remember) {
+              consent.checked = true;
+              ["author", "email", "url"].forEach(function (n) { inputs[n].input.value = body[n] || ""; });
+            }
             status.textContent = answer.data.message || T.received;
           } else {
             show(answer.data.errors || {});
@@ -151,8 +195,8 @@
     root.appendChild(section);
     fetch(base + "/api/v1/posts/" + encodeURIComponent(postId) + "/comments?limit=500")
       .then(function (r) { return r.json(); })
-      .then(function (page) { renderList(section, page.items || []); })
-      .catch(function () { renderList(section, []); });
+      .then(function (page) { renderList(section, page.items || [], postId); })
+      .catch(function () { renderList(section, [], postId); });
     renderForm(root, postId);
   }
 
