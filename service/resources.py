@@ -18,7 +18,6 @@ from service.signals import SignalSettings
 from service.store import CommentStore, shard_count
 from service.wordlist import WordLists
 
-
 # Values copied from examples and old compose files: a key anyone can read signs nothing.
 PLACEHOLDER_SECRETS = frozenset({"change-me", "changeme", "change_me", "change-this", "secret", "secret-key",
                                  "secret_key", "your-secret-key", "please-change-me", "replace-me", "xxx"})

@@ -96,10 +96,12 @@ def test_validation_errors_appear_next_to_their_fields_in_french(page: Any, blog
     page.locator("form.mod-form").wait_for()
     page.get_by_role("textbox", name="E-mail").fill("pas-une-adresse")
     page.get_by_role("button", name="Publier le commentaire").click()
-    assert page.locator("#" + page.get_by_role("textbox", name="Nom").get_attribute("aria-describedby")).inner_text() == \
-        "Ce champ est obligatoire."
-    assert page.locator("#" + page.get_by_role("textbox", name="E-mail").get_attribute("aria-describedby")).inner_text() == \
-        "Adresse e-mail invalide."
+    def error_of(name: str) -> str:
+        return str(page.locator("#" + page.get_by_role("textbox", name=name).get_attribute("aria-describedby"))
+                   .inner_text())
+
+    assert error_of("Nom") == "Ce champ est obligatoire."
+    assert error_of("E-mail") == "Adresse e-mail invalide."
     assert page.get_by_role("textbox", name="E-mail").get_attribute("aria-invalid") == "true"
 
 
@@ -126,8 +128,8 @@ def test_details_are_kept_only_with_consent_and_my_pending_comment_shows_to_me_a
     mine = page.locator(".mod-pending", has_text="Et les carrières longues ?")
     mine.wait_for()
     assert "Votre commentaire est en attente de modération. Il n’est visible que par vous." in mine.inner_text()
-    assert page.get_by_role("textbox", name="Nom").input_value() == "Inès" and page.get_by_role("textbox", name="E-mail").input_value() == \
-        "ines@example.fr" and consent.is_checked()
+    name, email = page.get_by_role("textbox", name="Nom"), page.get_by_role("textbox", name="E-mail")
+    assert (name.input_value(), email.input_value(), consent.is_checked()) == ("Inès", "ines@example.fr", True)
 
     other = page.context.browser.new_context(locale="fr-FR").new_page()  # another reader, or this one later
     other.goto(blog["origin"] + "/")
