@@ -27,11 +27,15 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _issue(client: redis.Redis, hash_key: str, prefix: str, name: str) -> str:
+ROLES = ("moderator", "admin")  # an admin also gives and takes away access (the review page's "Accès" tab)
+
+
+def _issue(client: redis.Redis, hash_key: str, prefix: str, name: str, role: str | None = None) -> str:
     """Store a new secret's hash under ``hash_key`` for ``name``; return the secret (its only copy)."""
     secret = prefix + secrets.token_urlsafe(32)
     digest = token_hash(secret)
-    client.hset(hash_key, digest, json.dumps({"name": name, "hash": digest, "created_at": now_iso()}))
+    record = {"name": name, "hash": digest, "created_at": now_iso(), **({"role": role} if role else {})}
+    client.hset(hash_key, digest, json.dumps(record))
     return secret
 
 
@@ -47,9 +51,11 @@ def _owner(client: redis.Redis, hash_key: str, secret: str) -> str | None:
     return str(record["name"]) if hmac.compare_digest(record["hash"], digest) else None
 
 
-def create_token(client: redis.Redis, keys: Keys, name: str) -> str:
-    """A moderator token for ``name``: random, shown once, stored as a sha256 hash."""
-    return _issue(client, keys.tokens, "mod_", name)
+def create_token(client: redis.Redis, keys: Keys, name: str, role: str = "moderator") -> str:
+    """A moderator token for ``name`` (``role``: moderator or admin): random, shown once, stored as a sha256 hash."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    return _issue(client, keys.tokens, "mod_", name, role)
 
 
 def moderator_for(client: redis.Redis, keys: Keys, token: str) -> str | None:
@@ -70,13 +76,27 @@ def api_client_for(client: redis.Redis, keys: Keys, key: str) -> str | None:
 def _listed(client: redis.Redis, hash_key: str) -> list[dict[str, str]]:
     """Every stored secret's owner and creation time, with a short id (never the secret)."""
     records = [json.loads(v) for v in client.hvals(hash_key)]
-    return sorted(({"name": r["name"], "created_at": r["created_at"], "id": r["hash"][:12]} for r in records),
-                  key=lambda r: r["created_at"])
+    return sorted(({"name": r["name"], "created_at": r["created_at"], "id": r["hash"][:12],
+                    "role": r.get("role", "moderator")} for r in records), key=lambda r: r["created_at"])
 
 
 def _revoked(client: redis.Redis, hash_key: str, name: str) -> int:
     doomed = [h for h, v in client.hgetall(hash_key).items() if json.loads(v)["name"] == name]
     return int(client.hdel(hash_key, *doomed)) if doomed else 0
+
+
+def _revoked_id(client: redis.Redis, hash_key: str, short_id: str) -> int:
+    """Revoke the one secret whose listed id is ``short_id``."""
+    doomed = [h for h in client.hkeys(hash_key) if short_id and len(short_id) == 12 and h.startswith(short_id)]
+    return int(client.hdel(hash_key, *doomed)) if doomed else 0
+
+
+def revoke_token_id(client: redis.Redis, keys: Keys, short_id: str) -> int:
+    return _revoked_id(client, keys.tokens, short_id)
+
+
+def revoke_api_key_id(client: redis.Redis, keys: Keys, short_id: str) -> int:
+    return _revoked_id(client, keys.api_keys, short_id)
 
 
 def list_tokens(client: redis.Redis, keys: Keys) -> list[dict[str, str]]:
@@ -172,13 +192,15 @@ def open_session(client: redis.Redis, keys: Keys, sid: str, moderator: str, toke
     client.set(_session_key(keys, sid), json.dumps(record), ex=seconds)
 
 
-def session_moderator(client: redis.Redis, keys: Keys, sid: object) -> str | None:
-    """Who session ``sid`` is signed in as, while both the session and its token live."""
+def session_moderator(client: redis.Redis, keys: Keys, sid: object) -> tuple[str, str, str] | None:
+    """(name, role, token's listed id) of the moderator session ``sid`` is signed in as, while both the session and
+    its token live."""
     record = client.get(_session_key(keys, sid)) if isinstance(sid, str) else None
     who = json.loads(record) if record else None
-    if not who or not client.hexists(keys.tokens, who["token_hash"]):
+    token = client.hget(keys.tokens, who["token_hash"]) if who else None
+    if not who or token is None:
         return None
-    return str(who["moderator"])
+    return str(who["moderator"]), str(json.loads(token).get("role", "moderator")), str(who["token_hash"])[:12]
 
 
 def close_session(client: redis.Redis, keys: Keys, sid: object) -> None:

@@ -183,11 +183,13 @@ def _issue(what: str, name: str, create: Any) -> None:
 
 @token.command("create")
 @click.argument("name")
-def token_create(name: str) -> None:
+@click.option("--admin", is_flag=True, help="An admin: also gives and takes away access on the review page.")
+def token_create(name: str, admin: bool) -> None:
     """Create a token for moderator NAME and print it alone on the last line."""
     from service.auth import create_token
 
-    _issue("Token", name, create_token)
+    _issue("Admin token" if admin else "Token", name,
+           lambda client, keys, who: create_token(client, keys, who, "admin" if admin else "moderator"))
 
 
 def _list(listed: Any) -> None:
@@ -196,7 +198,8 @@ def _list(listed: Any) -> None:
     with redis_url_for_command(cfg) as url:
         store = _resources(url, cfg).store
         for record in listed(store.redis, store.keys):
-            click.echo(f"{record['id']}  {record['created_at']}  {record['name']}")
+            role = f"  ({record['role']})" if record.get("role", "moderator") != "moderator" else ""
+            click.echo(f"{record['id']}  {record['created_at']}  {record['name']}{role}")
 
 
 def _revoke(what: str, name: str, revoke: Any) -> None:

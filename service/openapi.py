@@ -197,6 +197,21 @@ def _pages(spec: APISpec) -> None:
     page = {"200": _text("The page", "text/html"), "302": {"description": "To the sign-in page"}}
     spec.path("/moderation/", operations={"get": {**html, "summary": "The review queue (signed in)",
                                                   "responses": page}})
+    spec.path("/moderation/people", operations={"get": {**html, "summary": "The Accès tab (admins)", "responses": {
+        **page, "403": {"description": "Not an admin"}}}})
+    admin_form = {"403": {"description": "Not an admin, or no csrf"}, "422": _text("No usable name", "text/html")}
+    for path, summary in (("tokens", "Create a moderator token, shown once (form: name, admin, csrf)"),
+                          ("api-keys", "Create an API key, shown once (form: name, csrf)")):
+        spec.path(f"/moderation/people/{path}", operations={"post": {
+            **html, "summary": summary, "requestBody": _form({"name": _STRING, "admin": _STRING, "csrf": _STRING}),
+            "responses": {"200": _text("The page with the new secret", "text/html"), **admin_form}}})
+    spec.path("/moderation/people/{kind}/{short_id}/revoke", operations={"post": {
+        **html, "summary": "Revoke one token or API key (kind: tokens or api-keys)",
+        "parameters": [{"in": "path", "name": n, "required": True, "schema": {"type": "string"}}
+                       for n in ("kind", "short_id")],
+        "requestBody": _form({"csrf": _STRING}),
+        "responses": {"200": _text("Revoked", "text/html"), "404": {"description": "Nothing to revoke"},
+                      "409": {"description": "The token of this very session"}, **admin_form}}})
     spec.path("/moderation/stats", operations={"get": {**html, "summary": "The Statistiques tab (signed in)",
                                                        "responses": page}})
     spec.path("/moderation/login", operations={

@@ -20,7 +20,7 @@ class SessionInterface(SecureCookieSessionInterface):
 
 
 def init_app(app: Flask) -> None:
-    from service.web import actions, embed, views  # noqa: F401  (actions adds its routes to views.bp)
+    from service.web import actions, embed, people, views  # noqa: F401  (actions and people add routes to views.bp)
 
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
                       SESSION_COOKIE_NAME="moderation_session", SESSION_COOKIE_PATH="/moderation")

@@ -71,13 +71,13 @@ def signed_in(view: F) -> F:
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         store = get_store()
-        moderator = session_moderator(store.redis, store.keys, session.get("sid"))
-        if moderator is None:
+        who = session_moderator(store.redis, store.keys, session.get("sid"))
+        if who is None:
             session.pop("sid", None)
             if request.method == "GET":
                 return redirect(url_for("web.login"))
             abort(401)
-        g.moderator = moderator
+        g.moderator, g.role, g.token_id = who
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]

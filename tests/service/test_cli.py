@@ -32,6 +32,15 @@ def test_token_create_prints_the_token_alone_on_the_last_line(redis_server: Redi
     assert "revoked 1" in revoked.output
 
 
+def test_token_create_admin_makes_an_admin(redis_server: RedisServer, prefix: str) -> None:
+    env = {"REDIS_URL": redis_server.url, "MODERATION_REDIS_PREFIX": prefix}
+    result = CliRunner().invoke(main, ["token", "create", "ada", "--admin"], env=env)
+    assert result.exit_code == 0 and result.output.startswith("Admin token for ada")
+    CliRunner().invoke(main, ["token", "create", "marc"], env=env)
+    listed = CliRunner().invoke(main, ["token", "list"], env=env).output.splitlines()
+    assert [line.endswith("ada  (admin)") for line in listed] == [True, False]
+
+
 def test_worker_refuses_a_niceness_out_of_range(redis_server: RedisServer) -> None:
     result = CliRunner().invoke(main, ["worker"], env={"REDIS_URL": redis_server.url, "MODERATION_WORKER_NICE": "25"})
     assert result.exit_code == 2

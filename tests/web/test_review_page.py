@@ -494,3 +494,57 @@ def test_the_statistics_tab_draws_the_month(page: Any, service: ServiceProcess, 
     page.goto(f"{service.base}/moderation/stats?lang=en")
     page.get_by_role("heading", name="The last 30 days").wait_for()
     page.screenshot(path=str(output_dir / "review-stats-en.png"), full_page=True)
+
+
+def sign_in(browser: Any, service: ServiceProcess, token: str) -> Any:
+    pg = browser.new_context(locale="fr-FR").new_page()
+    pg.goto(f"{service.base}/moderation/login")
+    pg.get_by_label("Jeton de modération").fill(token)
+    pg.get_by_role("button", name="Se connecter").click()
+    pg.wait_for_url(f"{service.base}/moderation/")
+    return pg
+
+
+def test_an_admin_gives_and_takes_away_access_from_the_page(browser: Any, service: ServiceProcess,
+                                                           tokens: dict[str, str], redis_server: RedisServer,
+                                                           output_dir: Path) -> None:
+    client = redis.Redis.from_url(redis_server.url, decode_responses=True)
+    admin_token = create_token(client, Keys(service.prefix), "ada", "admin")  # type: ignore[attr-defined]
+    client.close()
+    admin = sign_in(browser, service, admin_token)
+    admin.get_by_role("link", name="Accès").click()
+    admin.get_by_role("heading", name="Modérateurs").wait_for()
+    grant = admin.locator("form.grant").first
+    grant.get_by_label("Nom").fill("Chloé")
+    grant.get_by_role("button", name="Créer un jeton de modération").click()
+    new_token = admin.locator("#new-secret").inner_text()
+    assert new_token.startswith("mod_") and "affiché une seule fois" in admin.locator(".created").inner_text()
+    assert new_token not in admin.url
+    admin.screenshot(path=str(output_dir / "review-people-fr.png"), full_page=True)
+
+    chloe = sign_in(browser, service, new_token)  # the new moderator signs in with it...
+    assert chloe.get_by_role("link", name="Accès").count() == 0  # ...but is no admin
+    assert chloe.request.get(f"{service.base}/moderation/people").status == 403
+    admin.goto(f"{service.base}/moderation/people")
+    admin.get_by_role("button", name="Révoquer Chloé").click()
+    assert "Accès révoqué" in admin.get_by_role("alert").inner_text()
+    chloe.goto(f"{service.base}/moderation/")
+    assert chloe.url.endswith("/moderation/login")  # the session ended with its token
+
+    keys = admin.locator("form.grant").nth(1)
+    keys.get_by_label("Nom").fill("wp-plugin")
+    keys.get_by_role("button", name="Créer une clé d’API").click()
+    api_key = admin.locator("#new-secret").inner_text()
+
+    def verify() -> str:
+        return requests.post(f"{service.base}/1.1/verify-key", data={"key": api_key, "blog": "https://b.example"},
+                             timeout=5).text
+
+    assert verify() == "valid"
+    admin.get_by_role("button", name="Révoquer wp-plugin").click()
+    assert verify() == "invalid"
+    moderator = sign_in(browser, service, tokens["bob"])
+    assert moderator.request.post(f"{service.base}/moderation/people/api-keys", form={"name": "x"}, headers={
+        "X-CSRF-Token": moderator.locator('meta[name="csrf-token"]').get_attribute("content")}).status == 403
+    for pg in (admin, chloe, moderator):
+        pg.context.close()
