@@ -64,13 +64,14 @@ def submit() -> tuple[BaseResponse, int]:
     except Exception as exc:
         metrics.SUBMISSIONS.labels(_result(exc)).inc()
         if target and isinstance(exc, APIError):  # a plain HTML form: back to the post, with the errors
-            return redirect(with_query(target, comment_status=exc.code, comment_errors=json.dumps(
-                exc.errors, ensure_ascii=False)), 303), 303
+            return redirect(with_query(target, comment_status=exc.code, comment_message=exc.message,
+                                       comment_errors=json.dumps(exc.errors, ensure_ascii=False)), 303), 303
         raise
     metrics.SUBMISSIONS.labels("replayed" if answer[0].headers.get("Idempotent-Replayed") else "received").inc()
     if target:
         comment_id = answer[0].get_json()["id"]
-        return redirect(with_query(target, comment_status="awaiting_moderation", comment_id=comment_id), 303), 303
+        return redirect(with_query(target, comment_status="awaiting_moderation", comment_id=comment_id,
+                                   comment_message=answer[0].get_json()["message"]), 303), 303
     return answer
 
 
