@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -155,8 +156,16 @@ def retrain(store: CommentStore, registry: Registry, current: classifier.Model, 
                                        ensure_ascii=False).encode()).hexdigest()[:10]
     version = f"{classifier.base_model(shipped).version}+{site or 'all'}.{digest}"
     log(f"{len(useful)} labels ({len(train)} to train on, the newest {len(held)} held back); candidate {version}")
+    started = time.monotonic()
+
+    def step(what: str) -> None:
+        log(f"[{time.monotonic() - started:5.1f} s] {what}")
+
+    step(f"encoding {len(items)} labelled comments")
     feats = classifier.shipped_features(classifier.base_model(shipped), items)  # the encoder once per label
+    step(f"fitting the candidate on the {len(train)} oldest labels")
     candidate, _ = classifier.adapt_model(shipped, train, version + ".heldout", feats=feats.part(slice(0, cut)))
+    step("comparing current and candidate on the held-back labels and the fixed evaluation sets")
     fixed = fixed if fixed is not None else classifier.gate_sets(FIXED_SAMPLE)
     results, failures = compare(current, candidate, held, fixed, shipped, feats.part(slice(cut, None)))
     shown = table(results)
@@ -164,6 +173,7 @@ def retrain(store: CommentStore, registry: Registry, current: classifier.Model, 
     counts = {"labels": len(useful), "spam": sum(1 for i in items if i.spam == 1),
               "ham": sum(1 for i in items if i.spam == 0), "toxic": sum(1 for i in items if i.toxic == 1),
               "non_toxic": sum(1 for i in items if i.toxic == 0)}
+    step(f"fitting on all {len(items)} labels and storing the version")
     final, manifest = classifier.adapt_model(shipped, items, version, {"site": site or "", "label_counts": counts},
                                              feats=feats)
     meta = {"site": site or "", "labels": len(useful), "label_counts": counts, "label_digest": digest,

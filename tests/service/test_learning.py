@@ -81,6 +81,8 @@ def test_a_new_scam_the_moderators_mark_is_learned_and_promoted(env: dict[str, s
     assert code == 0, lines
     version = lines[-1].removeprefix("promoted ")
     assert version.startswith(f"{model.version}+journal.")
+    steps = [line.split("] ", 1)[1].split(" ")[0] for line in lines if line.startswith("[")]
+    assert steps == ["encoding", "fitting", "comparing", "fitting"]  # each long step says so as it starts
     registry = Registry(store.redis, store.keys)
     assert registry.active() == version
     meta = registry.get(version)
