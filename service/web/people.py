@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from flask import abort, g, render_template, request
+from flask import abort, current_app, g, render_template, request
 
 from service import auth
 from service.extensions import get_store
@@ -31,7 +31,8 @@ def _page(created: dict[str, str] | None = None, message: str | None = None, sta
     store = get_store()
     return render_template("moderation/people.html", tokens=auth.list_tokens(store.redis, store.keys),
                            api_keys=auth.list_api_keys(store.redis, store.keys), created=created, message=message,
-                           counts=store.counts(), filters={"status": "people", "sort": "risk"}), status
+                           counts=store.counts(), filters={"status": "people", "sort": "risk"},
+                           time_zone=current_app.config["TIME_ZONE"]), status
 
 
 def _name() -> str | None:

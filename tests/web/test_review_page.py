@@ -520,6 +520,7 @@ def test_an_admin_gives_and_takes_away_access_from_the_page(browser: Any, servic
     new_token = admin.locator("#new-secret").inner_text()
     assert new_token.startswith("mod_") and "affiché une seule fois" in admin.locator(".created").inner_text()
     assert new_token not in admin.url
+    assert " CET" in admin.locator("table").first.inner_text()  # times in the site's zone (Europe/Paris)
     admin.screenshot(path=str(output_dir / "review-people-fr.png"), full_page=True)
 
     chloe = sign_in(browser, service, new_token)  # the new moderator signs in with it...
