@@ -297,6 +297,12 @@ def test_the_french_page_is_french_through_and_through(page: Any, service: Servi
     assert card.locator("blockquote.parent").inner_text() == "En réponse à Léa : Très bon article sur la réforme."
     options = page.locator("select[name=reason] option").all()
     assert len(options) == len(i18n.RULES) + 1 and all(o.inner_text() != o.get_attribute("value") for o in options)
+    page.locator("select[name=reason]").select_option(label="Mot de la liste d’attente")
+    page.get_by_role("button", name="Filtrer").click()
+    page.wait_for_url("**reason=hold_word**")
+    assert [c.get_attribute("data-id") for c in page.locator(".card").all()] == [reply]  # the filter works
+    page.goto(f"{service.base}/moderation/?post=fr1")
+    card.wait_for()
     # The time in the site's zone (Paris), and how long ago, as the blog shows it.
     created = requests.get(f"{service.base}/api/v1/moderation/comments/{reply}", timeout=5,
                            headers={"Authorization": f"Bearer {tokens['alice']}"}).json()["created_at"]
