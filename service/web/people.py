@@ -6,6 +6,7 @@ never put in a URL, a session or a log."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort, current_app, g, render_template, request
@@ -52,14 +53,9 @@ def people() -> tuple[str, int]:
 @admin_only
 def create_token() -> tuple[str, int]:
     """A moderator (or admin) token for a name, shown once."""
-    name = _name()
-    if name is None:
-        return _page(message=g.t["bad_name"], status=422)
-    store = get_store()
     role = "admin" if request.form.get("admin") else "moderator"
-    secret = auth.create_token(store.redis, store.keys, name, role)
-    store.audit(g.moderator, "access", f"token for {name} ({role})")
-    return _page(created={"what": g.t["token_for"].format(name=name), "secret": secret})
+    return _create("token_for", f"({role})",
+                   lambda store, name: auth.create_token(store.redis, store.keys, name, role))
 
 
 @bp.post("/people/api-keys")
@@ -67,13 +63,18 @@ def create_token() -> tuple[str, int]:
 @admin_only
 def create_api_key() -> tuple[str, int]:
     """An API key for a machine client (an Akismet or Perspective client), shown once."""
+    return _create("api_key_for", "(API key)", lambda store, name: auth.create_api_key(store.redis, store.keys, name))
+
+
+def _create(what: str, kind: str, make: Callable[[Any, str], str]) -> tuple[str, int]:
+    """Make a secret for the form's name, audit it, and show it once on the page."""
     name = _name()
     if name is None:
         return _page(message=g.t["bad_name"], status=422)
     store = get_store()
-    secret = auth.create_api_key(store.redis, store.keys, name)
-    store.audit(g.moderator, "access", f"API key for {name}")
-    return _page(created={"what": g.t["api_key_for"].format(name=name), "secret": secret})
+    secret = make(store, name)
+    store.audit(g.moderator, "access", f"created for {name} {kind}")
+    return _page(created={"what": g.t[what].format(name=name), "secret": secret})
 
 
 @bp.post("/people/<kind>/<short_id>/revoke")

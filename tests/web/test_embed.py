@@ -16,7 +16,7 @@ import requests
 from service.auth import create_token
 from service.keys import Keys
 from tests.conftest import RELAXED_ENV
-from tests.servers import RedisServer, ServiceProcess, free_port, wait_until
+from tests.servers import RedisServer, ServiceProcess, answers, free_port, wait_until
 from tests.web.test_review_page import CHROMIUM, FLAGS, playwright_api, pytestmark  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,7 +32,7 @@ def blog(redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory) ->
     service = ServiceProcess(tmp_path_factory.mktemp("embed"), env).start()
     page_server = subprocess.Popen([sys.executable, str(ROOT / "examples/blog/serve.py"), "--port", str(port),
                                     "--service", service.base], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    wait_until(lambda: _up(origin), 15, what="the example blog")
+    wait_until(lambda: answers(origin), 15, what="the example blog")
     client = redis.Redis.from_url(redis_server.url, decode_responses=True)
     token = create_token(client, Keys(prefix), "moderatrice")
     client.close()
@@ -43,12 +43,6 @@ def blog(redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory) ->
     page_server.stdout.close()
     service.stop()
 
-
-def _up(url: str) -> bool:
-    try:
-        return requests.get(url, timeout=1).status_code == 200
-    except requests.RequestException:
-        return False
 
 
 @pytest.fixture

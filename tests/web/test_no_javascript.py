@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
 from tests.conftest import RELAXED_ENV
-from tests.servers import RedisServer, ServiceProcess, free_port, wait_until
+from tests.servers import RedisServer, ServiceProcess, answers, free_port, wait_until
 from tests.web.test_review_page import CHROMIUM, FLAGS, playwright_api, pytestmark  # noqa: F401
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "no-javascript"
@@ -32,18 +31,12 @@ def blog(redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory) ->
     service = ServiceProcess(tmp_path_factory.mktemp("nojs"), env).start()
     php = subprocess.Popen(["php", "-S", f"127.0.0.1:{port}", "-t", str(EXAMPLE)], stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL, env={**os.environ, "MODERATION_SERVICE_URL": service.base})
-    wait_until(lambda: _up(f"{origin}/article.php"), 15, what="php -S")
+    wait_until(lambda: answers(f"{origin}/article.php"), 15, what="php -S")
     yield f"{origin}/article.php"
     php.terminate()
     php.wait(timeout=10)
     service.stop()
 
-
-def _up(url: str) -> bool:
-    try:
-        return requests.get(url, timeout=1).status_code == 200
-    except requests.RequestException:
-        return False
 
 
 @pytest.fixture
