@@ -21,6 +21,8 @@ FORM_FIELDS = {
     "url": "url",
     "comment": "content",
     "comment_parent": "parent_id",
+    "post_title": "post_title",  # not WordPress's: a blog's own form may add them, for the moderators' cards
+    "post_url": "post_url",
 }
 
 

@@ -28,6 +28,8 @@ function field_error(array $errors, string $field): string {
   <?php endif; ?>
   <form method="post" action="<?= e($service) ?>/api/v1/comments">
     <input type="hidden" name="comment_post_ID" value="retraites">
+    <input type="hidden" name="post_title" value="Réforme des retraites : ce qui change">
+    <input type="hidden" name="post_url" value="<?= e($here) ?>">
     <input type="hidden" name="redirect_to" value="<?= e($here) ?>#respond">
     <p><label for="author">Nom *</label> <input id="author" name="author" required> <?= field_error($errors, 'author') ?></p>
     <p><label for="email">E-mail *</label> <input id="email" name="email" type="email" required> <?= field_error($errors, 'email') ?></p>

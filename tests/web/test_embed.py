@@ -76,6 +76,7 @@ def test_submit_through_the_embedded_form_then_see_it_published(page: Any, blog:
     service, headers = blog["service"], {"Authorization": f"Bearer {blog['token']}"}
     queue = wait_until(lambda: requests.get(f"{service.base}/api/v1/moderation/queue?post=retraites-cinq-points",
                                             headers=headers, timeout=5).json()["items"], 15, what="scoring")
+    assert queue[0]["post_title"] == page.title() and queue[0]["post_url"] == blog["origin"] + "/"  # for the card
     requests.post(f"{service.base}/api/v1/moderation/comments/{queue[0]['id']}/decision", headers=headers,
                   json={"action": "approve"}, timeout=5)
     page.reload()
@@ -144,6 +145,7 @@ def test_details_are_kept_only_with_consent_and_my_pending_comment_shows_to_me_a
     queue = wait_until(lambda: [c for c in requests.get(
         f"{service.base}/api/v1/moderation/queue?post=retraites-cinq-points&limit=100", headers=headers,
         timeout=5).json()["items"] if c["content"] == "Et les carrières longues ?"], 15, what="scoring")
+    assert queue[0]["post_title"] == page.title() and queue[0]["post_url"] == blog["origin"] + "/"  # for the card
     requests.post(f"{service.base}/api/v1/moderation/comments/{queue[0]['id']}/decision", headers=headers,
                   json={"action": "approve"}, timeout=5)
     page.reload()

@@ -78,7 +78,16 @@
     section.appendChild(comments.length ? branch("") : el("p", {}, T.none));
   }
 
+  // The article, for the moderators' cards: the page's own words unless the placeholder names it.
+  function articleOf(root) {
+    var canonical = document.querySelector('link[rel="canonical"]');
+    var url = root.getAttribute("data-post-url") || (canonical && canonical.href) || location.href.split("#")[0];
+    var title = root.getAttribute("data-post-title") || document.title || "";
+    return {title: title.trim().slice(0, 300) || undefined, url: /^https?:\/\//i.test(url) ? url.slice(0, 500) : undefined};
+  }
+
   function renderForm(root, postId) {
+    var article = articleOf(root);
     var form = el("form", {"class": "mod-form", novalidate: ""});
     form.appendChild(el("h2", {}, T.leave));
     form.appendChild(el("p", {"class": "mod-notice"}, T.notice));
@@ -147,7 +156,7 @@
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var errors = {};
-      var body = {post_id: postId};
+      var body = {post_id: postId, post_title: article.title, post_url: article.url};
       Object.keys(inputs).forEach(function (name) {
         var value = inputs[name].input.value;
         var problem = check(inputs[name].field, value);
