@@ -84,7 +84,7 @@ def build(cfg: Mapping[str, Any], url: str | None = None) -> Resources:
     secret = secret_key(cfg["SECRET_KEY"], cfg["DATA_DIR"])
     client = connect(url or cfg["REDIS_URL"], cfg["REDIS_TIMEOUT"])
     keys = Keys(cfg["REDIS_PREFIX"], shard_count(cfg["REDIS_SHARDS"], client))
-    store = CommentStore(client, keys, cfg["REDIS_WAIT_REPLICAS"])
+    store = CommentStore(client, keys, cfg["REDIS_WAIT_REPLICAS"], zone=cfg["TIME_ZONE"])
     guard = Guard(client, keys, secret, guard_settings(cfg))
     return Resources(store, guard, WordLists.from_files(cfg["BLOCK_LIST"], cfg["HOLD_LIST"]), signal_settings(cfg),
                      Intake(store, guard, secret, cfg["FORM_TOKEN_MIN_SECONDS"]), secret, Registry(client, keys))

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import redis
 from redis.cluster import RedisCluster
@@ -109,8 +110,9 @@ class CommentStore:
     """Redis behind a small class: injected connection, keys from one prefix, JSON payloads."""
 
     def __init__(self, client: redis.Redis, keys: Keys | str = "moderation", wait_replicas: int = 0,
-                 wait_ms: int = 1000, shards: int = 1):
+                 wait_ms: int = 1000, shards: int = 1, zone: str = ""):
         self.redis = client
+        self.zone = ZoneInfo(zone) if zone else dt.UTC  # the site's days and hours, for the dashboard's rollups
         self.cluster = isinstance(client, RedisCluster)
         # With replicas (Sentinel), a comment is acknowledged only once this many replicas have it.
         self.wait_replicas, self.wait_ms = wait_replicas, wait_ms
@@ -247,6 +249,7 @@ class CommentStore:
         """Several transitions in one round trip; each is atomic on its own."""
         k = self.keys
         calls = []
+        local = dt.datetime.now(self.zone)  # the site's day and hour: the dashboard's rollup to count in
         for m in moves:
             extra = [x for f, v in (m.fields or {}).items() if v is not None
                      for x in (f, json.dumps(v) if f in _JSON_FIELDS else str(v))]
@@ -255,7 +258,8 @@ class CommentStore:
                           [m.comment_id, " ".join(s.value for s in m.allowed), m.to.value, m.actor, m.reason,
                            now_iso(), len(extra) // 2, "" if m.risk is None else repr(float(m.risk)), m.ack,
                            k.SCORING_GROUP, *k.templates(shard), m.entry, k.by_email("%s", shard),
-                           k.site_decisions("%s", shard), k.stats("%s", shard), time.time_ns() // 1000, *extra]))
+                           k.site_decisions("%s", shard), k.stats(local.date().isoformat(), shard),
+                           time.time_ns() // 1000, f"{local.hour:02d}", *extra]))
         outcomes = [Outcome(result, previous) for result, previous in self._run(self._transition, calls)]
         # A comment acknowledged but not yet written by a worker: write it from its entry, then move it.
         unwritten = [i for i, o in enumerate(outcomes) if o.result == "missing" and k.entry_of(moves[i].comment_id)]

@@ -10,8 +10,8 @@
 --       11..14 index key templates: status time, status risk, post time, post risk; 15 trust template,
 --       16 stream entry to write the comment from when it has no hash ('' for none), 17 by-email template,
 --       18 site decisions template (a site's comment: its decisions-since stream),
---       19 daily stats template (the day's rollup hash), 20 now in microseconds,
---       21.. extra fields as flat field, value pairs (no JSON to decode here)
+--       19 the day's stats hash (the site's day), 20 now in microseconds, 21 the site's hour (HH),
+--       22.. extra fields as flat field, value pairs (no JSON to decode here)
 local id, to = ARGV[1], ARGV[3]
 local current = redis.call('HGET', KEYS[1], 'status')
 local written = false
@@ -54,7 +54,7 @@ local post = redis.call('HGET', KEYS[1], 'post_id')
 local created = redis.call('HGET', KEYS[1], 'created_us')
 local risk = ARGV[8]
 if risk == '' then risk = redis.call('HGET', KEYS[1], 'risk') or '0' end
-redis.call('HSET', KEYS[1], 'status', to, 'risk', risk, unpack(ARGV, 21, 20 + 2 * tonumber(ARGV[7])))
+redis.call('HSET', KEYS[1], 'status', to, 'risk', risk, unpack(ARGV, 22, 21 + 2 * tonumber(ARGV[7])))
 local t_time, t_risk, p_time, p_risk = ARGV[11], ARGV[12], ARGV[13], ARGV[14]
 if not written then  -- a comment just written from its entry is in no index yet
   redis.call('ZREM', string.format(t_time, current), id)
@@ -87,7 +87,7 @@ end
 -- submission to a log2 histogram of seconds; toxic rejections
 -- say whether the model had flagged them (toxicity >= 0.5); the waiting queue's depth per hour.
 if to ~= current then
-  local stats = string.format(ARGV[19], string.sub(ARGV[6], 1, 10))
+  local stats = ARGV[19]
   local auto = current == 'received'
   if ARGV[5] == 'undo' then
     redis.call('HINCRBY', stats, current .. ':hand', -1)
@@ -103,7 +103,7 @@ if to ~= current then
     local flagged = ok and type(scores) == 'table' and tonumber(scores['toxicity'] or 0) >= 0.5
     redis.call('HINCRBY', stats, flagged and 'toxic:flagged' or 'toxic:missed', 1)
   end
-  redis.call('HSET', stats, 'depth:' .. string.sub(ARGV[6], 12, 13), redis.call('ZCARD', string.format(t_time, 'pending')))
+  redis.call('HSET', stats, 'depth:' .. ARGV[21], redis.call('ZCARD', string.format(t_time, 'pending')))
   redis.call('EXPIRE', stats, 34560000)
 end
 return {'ok', current}

@@ -217,7 +217,7 @@ def _agreement(store: Any) -> list[tuple[str, int, int]]:
 def stats() -> str:
     """The "Statistiques" tab: the last 30 days from the daily rollups (30 hashes per shard, never a scan)."""
     store = get_store()
-    days = dashboard.last_days(dt.datetime.now(dt.UTC).date(), STATS_DAYS)
+    days = dashboard.last_days(dt.datetime.now(store.zone).date(), STATS_DAYS)  # the site's days
     board = dashboard.build(store.daily(days), g.t["unit_day"])
     width = (dashboard.WIDTH - 2 * dashboard.PAD) / 24
     ticks = [(dashboard.PAD + b * width + width / 2, dashboard.human(2 ** b, g.t["unit_day"]))

@@ -68,3 +68,18 @@ def test_a_month_of_days_draws_bars_and_a_depth_line() -> None:
     assert max(b.h for b in board.bars) < dashboard.HEIGHT and board.depth_max == 12
     assert len(board.depth) == 30 * 24  # every hour, the last level carried over the quiet ones
     assert dashboard.summary(board)["spam_auto_share"] == 100
+
+
+def test_days_and_hours_are_the_sites_own(app: Flask, store: CommentStore) -> None:
+    """MODERATION_TIME_ZONE: a decision counts in the site's day and hour (UTC+14 is a day ahead of UTC at times)."""
+    from zoneinfo import ZoneInfo
+
+    far_east = CommentStore(store.redis, store.keys, zone="Pacific/Kiritimati")
+    comment_id = app.test_client().post("/api/v1/comments", json=comment_payload()).get_json()["id"]
+    worker = scoring_worker(app)
+    worker.ensure_group()
+    worker.step()
+    far_east.transition(comment_id, (Status.PENDING,), Status.APPROVED, "alice", "approve")
+    local = dt.datetime.now(ZoneInfo("Pacific/Kiritimati"))
+    counts = far_east.daily([local.date().isoformat()])[local.date().isoformat()]
+    assert counts["approved:hand"] == 1 and f"depth:{local:%H}" in counts
