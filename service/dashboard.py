@@ -83,6 +83,12 @@ def build(rollups: dict[str, dict[str, int]], day: str = "j") -> Dashboard:
     return board
 
 
+def delay_ticks(day: str = "j") -> list[tuple[float, str]]:
+    """Where the delay chart names its buckets: 1 s, about a minute, an hour, a day, a month."""
+    width = (WIDTH - 2 * PAD) / 24
+    return [(PAD + b * width + width / 2, human(2 ** b, day)) for b in (0, 6, 12, 17, 22)]
+
+
 def _bars(board: Dashboard, rollups: dict[str, dict[str, int]]) -> None:
     peak = max((sum(max(0, c.get(f, 0)) for f, _ in OUTCOMES) for c in rollups.values()), default=0)
     board.peak = peak

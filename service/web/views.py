@@ -219,13 +219,11 @@ def stats() -> str:
     store = get_store()
     days = dashboard.last_days(dt.datetime.now(store.zone).date(), STATS_DAYS)  # the site's days
     board = dashboard.build(store.daily(days), g.t["unit_day"])
-    width = (dashboard.WIDTH - 2 * dashboard.PAD) / 24
-    ticks = [(dashboard.PAD + b * width + width / 2, dashboard.human(2 ** b, g.t["unit_day"]))
-             for b in (0, 6, 12, 17, 22)]
     return render_template("moderation/stats.html", board=board, figures=dashboard.summary(board),
                            counts=store.counts(),
                            filters={"status": "stats", "sort": "risk"}, agreement=_agreement(store),
-                           width=dashboard.WIDTH, height=dashboard.HEIGHT, pad=dashboard.PAD, delay_ticks=ticks,
+                           width=dashboard.WIDTH, height=dashboard.HEIGHT, pad=dashboard.PAD,
+                           delay_ticks=dashboard.delay_ticks(g.t["unit_day"]),
                            human=lambda s: dashboard.human(s, g.t["unit_day"]))
 
 
