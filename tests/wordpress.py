@@ -5,9 +5,11 @@ checkout. No network beyond localhost."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -77,7 +79,8 @@ class WordPress:
         env = {**os.environ, "PHP_CLI_SERVER_WORKERS": "4"}
         self.procs.append(subprocess.Popen(["php", "-S", f"127.0.0.1:{self.port}", "-t", str(self.tree),
                                             str(self.tree / "router.php")], env=env, cwd=self.tree,
-                                           stdout=self._log("php.log"), stderr=subprocess.STDOUT))
+                                           stdout=self._log("php.log"), stderr=subprocess.STDOUT,
+                                           start_new_session=True))  # its 4 workers are stopped with it
         wait_until(self._up, 30, 0.1, what="WordPress to answer")
         return self
 
@@ -100,7 +103,7 @@ class WordPress:
             ["/usr/sbin/mariadbd", "--no-defaults", f"--datadir={self.data}", f"--socket={self.socket}",
              f"--port={self.db_port}", "--bind-address=127.0.0.1", "--user=root", "--skip-log-bin",
              "--innodb-buffer-pool-size=32M", f"--pid-file={self.root / 'mariadb.pid'}"],
-            stdout=self._log("mariadb.log"), stderr=subprocess.STDOUT))
+            stdout=self._log("mariadb.log"), stderr=subprocess.STDOUT, start_new_session=True))
         wait_until(lambda: subprocess.run(["mariadb", f"--socket={self.socket}", "-uroot", "-e",
                                            "CREATE DATABASE IF NOT EXISTS wordpress"],
                                           capture_output=True).returncode == 0, 60, 0.2, what="MariaDB")
@@ -201,12 +204,13 @@ echo json_encode(eval($argv[1]));
         return int(found.group(1) or found.group(2))
 
     def stop(self) -> None:
-        for proc in reversed(self.procs):
-            proc.terminate()
+        for proc in reversed(self.procs):  # each its own process group: php -S's workers go with their parent
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
             try:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
-                proc.kill()
+                os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
         for log in self.logs:
             log.close()
