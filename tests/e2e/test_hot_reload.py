@@ -70,9 +70,9 @@ def test_a_promoted_model_is_in_force_everywhere_within_seconds_without_a_failed
     failures: list[str] = []
     stop = threading.Event()
 
-    def load() -> None:  # a bounded request loop across the switch
+    def load() -> None:  # a bounded request loop across the switch, paced: a backlog would only delay scoring
         for i in range(2000):
-            if stop.is_set():
+            if stop.wait(0.02):
                 return
             for answer in (requests.get(f"{service.base}/readyz", timeout=10),
                            requests.post(f"{service.base}/api/v1/comments", timeout=10, json={
@@ -92,7 +92,8 @@ def test_a_promoted_model_is_in_force_everywhere_within_seconds_without_a_failed
         def scored_by(expected: str, label: str) -> dict[str, object] | None:
             """A new comment scored by the version ``expected`` (the scoring worker polls too: a comment sent in
             the second before it switched is scored by the old one, and says so)."""
-            found = wait_until(lambda: scored(submit(service, f"{NEW_SCAM} ({label})")), 20, 0.2, what="scoring")
+            comment_id = submit(service, f"{NEW_SCAM} ({label})")  # once: then wait for that one to be scored
+            found = wait_until(lambda: scored(comment_id), 20, 0.2, what="scoring")
             return found if found["model_version"] == expected else None  # type: ignore[index]
         new = wait_until(lambda: scored_by(version, "après"), 20, 0.5, what="the scoring worker on the new model")
         assert new["scores"]["spam"] > 0.5  # type: ignore[index]
