@@ -4,6 +4,7 @@ it, read it back. Skips, saying why, only when no Docker engine can be started h
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -96,8 +97,10 @@ def compose() -> int:
     sh("docker", "build", "-q", "--build-arg", f"BASE_IMAGE={BASE}", "-t", "moderation-redis:ci", "-f",
        str(ROOT / "docker" / "redis.Dockerfile"), str(ROOT / "docker"))
     port = free_port()
-    env = {**os.environ, "BASE_IMAGE": BASE, "REDIS_IMAGE": "moderation-redis:ci", "MODERATION_HOST_PORT": str(port)}
-    project = [*tool, "-p", f"modci{os.getpid()}", "-f", str(ROOT / "docker-compose.yml")]
+    env = {**os.environ, "BASE_IMAGE": BASE, "REDIS_IMAGE": "moderation-redis:ci", "MODERATION_HOST_PORT": str(port),
+           "MODERATION_REDIS_HOST_PORT": str(free_port())}
+    name = f"modci{os.getpid()}"
+    project = [*tool, "-p", name, "-f", str(ROOT / "docker-compose.yml")]
     try:
         sh(*project, "up", "-d", "--build", env=env, cwd=ROOT)
         base = f"http://127.0.0.1:{port}"
@@ -114,6 +117,12 @@ def compose() -> int:
         assert requests.post(f"{url}/decision", headers=headers, json={"action": "approve"}, timeout=10).ok
         public = requests.get(f"{base}/api/v1/posts/compose/comments", timeout=10).json()["items"]
         assert [c["content"] for c in public] == ["Très instructif."]
+        # Each reader's own address reaches the service (web on the host's network), not the gateway of the stack's
+        # network that Docker's userland proxy would show for every reader (one flood budget for all of them).
+        seen = requests.get(url, headers=headers, timeout=5).json()["ip"]
+        network = json.loads(sh("docker", "network", "inspect", f"{name}_default").stdout)[0]
+        gateway = network["IPAM"]["Config"][0]["Gateway"]
+        assert seen and not seen.startswith(gateway.rsplit(".", 1)[0] + "."), (seen, gateway)
         # No secret given: one generated on first run, the same for web and worker (one volume).
         keys = [sh(*project, "exec", "-T", name, "cat", "/var/lib/moderation/secret_key", env=env,
                    cwd=ROOT).stdout.strip() for name in ("web", "worker")]
