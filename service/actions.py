@@ -3,10 +3,9 @@ at once), edit (the original kept), delete for good, empty the spam tab, and hol
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
 
-from service.antiabuse import Guard
+from service.antiabuse import Guard, network_of
 from service.intake import Context, Intake
 from service.keys import Status
 from service.store import CommentStore, now_iso
@@ -56,6 +55,5 @@ def mark_author(guard: Guard, comment: dict[str, Any], mode: str, by: str, moder
         return guard.set_author(mode, moderator, email=comment["email"], note=note)
     if not comment.get("ip"):
         raise Refused("no_address")
-    address = ipaddress.ip_address(comment["ip"])
-    network = ipaddress.ip_network(f"{address}/{IPV4_PREFIX if address.version == 4 else IPV6_PREFIX}", strict=False)
-    return guard.set_author(mode, moderator, ip_prefix=str(network), note=note)
+    _, network = network_of(comment["ip"], IPV4_PREFIX, IPV6_PREFIX)  # the rate limits' own notion of a network
+    return guard.set_author(mode, moderator, ip_prefix=network, note=note)

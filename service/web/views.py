@@ -27,7 +27,7 @@ from flask import (
 
 from classifier import KIND_LABELS
 from service import dashboard, metrics
-from service.actions import mark_author
+from service.actions import WAITING, mark_author
 from service.auth import close_session, moderator_for, open_session, session_moderator, token_hash
 from service.extensions import get_guard, get_model, get_store
 from service.i18n import RULES, page_language, t, texts
@@ -44,7 +44,6 @@ bp = Blueprint("web", __name__, url_prefix="/moderation", template_folder="templ
 F = TypeVar("F", bound=Callable[..., Any])
 
 ACTIONS = {"approve": Status.APPROVED, "reject": Status.REJECTED, "spam": Status.SPAM}
-WAITING = (Status.RECEIVED, Status.PENDING)
 UNDO_SECONDS = 10
 PAGE = 50
 MAX_SCAN = 2000
