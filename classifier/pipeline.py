@@ -60,7 +60,8 @@ def build_pipeline(**params: Any) -> Pipeline:
             ("tfidf", TfidfTransformer(sublinear_tf=True)),
             (
                 "clf",
-                LogisticRegression(C=p["C"], class_weight="balanced", max_iter=2000, solver="liblinear"),
+                LogisticRegression(C=p["C"], class_weight="balanced", max_iter=2000, solver="liblinear",
+                                   random_state=0),  # seeded: the same rows give the same weights
             ),
         ]
     )

@@ -93,12 +93,12 @@ class Fitter:
         # (rows, groups, calibrated probabilities) of the held-out scores the head was calibrated on
         self.held_out: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
-    def fit(self, rows: np.ndarray) -> artifact.HeadWeights:
-        """An uncalibrated head fitted on ``rows`` only."""
+    def fit(self, rows: np.ndarray, weights: np.ndarray | None = None) -> artifact.HeadWeights:
+        """An uncalibrated head fitted on ``rows`` only (weighed by ``weights``, else by their sources)."""
         tail = build_pipeline(**self.params)[1:]
         idf = tail["tfidf"].fit(self.counts[rows]).idf_
         x = sp.hstack([tail["tfidf"].transform(self.counts[rows]), sp.csr_matrix(self.dense[rows])]).tocsr()
-        clf = tail["clf"].fit(x, self.labels[rows], sample_weight=self.weights[rows])
+        clf = tail["clf"].fit(x, self.labels[rows], sample_weight=(self.weights if weights is None else weights)[rows])
         coef = clf.coef_[0]
         n = self.counts.shape[1]
         return artifact.HeadWeights(idf, coef[:n], coef[n:], float(clf.intercept_[0]))
@@ -361,12 +361,14 @@ def embedded(sets: dict[str, list[Example]]) -> dict[str, np.ndarray]:
     return {name: vectors[[row_of[e.text] for e in examples]] for name, examples in sets.items()}
 
 
-def train(out: Path, root: Path | None = None, log: Log = print) -> dict[str, Any]:
+def train(out: Path, root: Path | None = None, log: Log = print, params: dict[str, Any] | None = None
+          ) -> dict[str, Any]:
     """Fit, evaluate and calibrate on held-out data, refit on everything, and write the artifact.
 
-    Calibration needs held-out scores, so evaluation is part of every training run."""
+    Calibration needs held-out scores, so evaluation is part of every training run. ``params`` overrides the
+    pipeline's (a test's small model hashes into fewer features)."""
     root = root or data.data_root()
-    params = dict(DEFAULT_PARAMS)
+    params = {**DEFAULT_PARAMS, **(params or {})}
     sets = {"spam": spam_examples(root), "toxicity": toxicity_examples(root)}
     started = time.perf_counter()
     dense = embedded(sets)

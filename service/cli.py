@@ -350,9 +350,12 @@ def model_list() -> None:
 
 @model.command("retrain")
 @click.option("--site", help="Learn from this site's labels only (default: every label of the deployment).")
-def model_retrain(site: str | None) -> None:
+@click.option("--adapter", is_flag=True,
+              help="Fit a site adapter (seconds) even where MODERATION_TRAINING_DATA would allow a retrain (minutes).")
+def model_retrain(site: str | None, adapter: bool) -> None:
     """Train a candidate from the moderators' labels and promote it only if it passes the gate. The last line
-    says `promoted VERSION` (exit 0) or `kept VERSION: why` (exit 3); too few labels: exit 4, nothing trained."""
+    says `promoted VERSION` (exit 0) or `kept VERSION: why` (exit 3); nothing trained (too few labels, not the
+    shipped training data): exit 4."""
     import classifier
     from service import learning
 
@@ -362,9 +365,10 @@ def model_retrain(site: str | None) -> None:
         shipped = classifier.load(cfg["MODEL_PATH"])
         current = learning.in_force(res.registry, shipped)
         try:
+            training = None if adapter or not cfg["TRAINING_DATA"] else Path(cfg["TRAINING_DATA"])
             outcome = learning.retrain(res.store, res.registry, current, shipped, site, cfg["RETRAIN_MIN_LABELS"],
-                                       log=lambda line: click.echo(line, err=True))
-        except learning.TooFewLabels as exc:
+                                       log=lambda line: click.echo(line, err=True), training=training)
+        except learning.NothingTrained as exc:
             click.echo(str(exc))
             sys.exit(4)
     if outcome.promoted:

@@ -70,6 +70,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MODEL_PATH", None, _opt_str, "model artifact folder; unset: the one shipped in classifier/"),
     Setting("RETRAIN_MIN_LABELS", 50, int,
             "`moderation model retrain` needs at least this many labels that teach something (fewer: nothing trained)"),
+    Setting("TRAINING_DATA", None, _opt_str,
+            "folder of the shipped training data (classifier/data/DATA.md); set: `moderation model retrain` fits "
+            "the heads again on it plus the labels (minutes); unset: a site adapter on the labels alone (seconds)"),
     Setting("RETRAIN_EVERY_LABELS", 0, int,
             "one scoring worker retrains and gates after this many new labels (0: off; `moderation model retrain`)"),
     Setting("MODEL_POLL_SECONDS", 2.0, float,

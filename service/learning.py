@@ -1,13 +1,16 @@
 """Retrain from the moderators' labels, behind a gate: `moderation model retrain`.
 
-The candidate is the shipped model plus a site adapter per head (classifier/adapt.py), fitted on the
-oldest 80 % of the site's labels; the newest 20 % are held back (by time, never shuffled: the future is
-what a model must predict). The gate promotes the candidate only if, on those held-back labels, it is
-better than the model in force (one head's ROC AUC, or its balanced accuracy at 0.5 with a lower log
-loss, higher by ``MIN_GAIN``, both at least ``MIN_HELD_AUC``; no head's ROC AUC lower by more than
-``AUC_SLACK``) and, on each fixed evaluation set, not worse than ``TOLERANCE`` (ROC AUC and balanced
-accuracy at 0.5). Promoted, it is refitted on all the labels and made active. Kept, it is stored with
-its table for a person to look at (`moderation model list`, `moderation model promote`).
+Where the shipped training data is on the host (``MODERATION_TRAINING_DATA``), the candidate's heads are
+fitted again on that data plus the oldest 80 % of the site's labels, weighted by a weight chosen by cross-
+validation on those labels (classifier/retrain.py: minutes). Elsewhere the candidate is the shipped model plus
+a site adapter per head (classifier/adapt.py: seconds). Either way the newest 20 % are held back (by time,
+never shuffled: the future is what a model must predict). The gate promotes the candidate only if, on those
+held-back labels, it is better than the model in force (one head's ROC AUC, or its balanced accuracy at 0.5
+with a lower log loss, higher by ``MIN_GAIN``, both at least ``MIN_HELD_AUC``; no head's ROC AUC lower by more
+than ``AUC_SLACK``) and, on each fixed evaluation set, not worse than ``TOLERANCE`` (ROC AUC and balanced
+accuracy at 0.5). It is then refitted on all the labels (a retrain keeps the weights chosen for the candidate)
+and stored; promoted, made active. Kept, it is stored with its table for a person to look at (`moderation
+model list`, `moderation model promote`).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -37,8 +41,16 @@ FIXED_SAMPLE = 600  # rows per fixed set (fixed seed): the gate stays within a m
 HEADS = {"spam": "spam", "toxicity": "toxic"}
 
 
-class TooFewLabels(Exception):
+class NothingTrained(Exception):
+    """Retraining cannot start: the message says why and what to do."""
+
+
+class TooFewLabels(NothingTrained):
     """Not enough labels to learn anything: nothing was trained."""
+
+
+class NotTheTrainingData(NothingTrained):
+    """MODERATION_TRAINING_DATA is not the data the shipped model was trained on."""
 
 
 @dataclass
@@ -142,42 +154,60 @@ def table(results: dict[str, Any]) -> str:
 
 def retrain(store: CommentStore, registry: Registry, current: classifier.Model, shipped: classifier.Model,
             site: str | None, min_labels: int, log: Callable[[str], None] = lambda s: None,
-            fixed: dict[str, tuple[str, list[Example]]] | None = None) -> Outcome:
-    """Train a candidate from the labels, gate it, store it; promote it if it passes."""
+            fixed: dict[str, tuple[str, list[Example]]] | None = None, training: Path | None = None) -> Outcome:
+    """Train a candidate from the labels (on ``training``, the shipped training data, too, when given), gate it,
+    store it; promote it if it passes."""
     labels = list(store.labels.export(site))
     useful = [label for label in labels if label.get("spam") is not None or label.get("toxic") is not None]
     if len(useful) < min_labels:
         raise TooFewLabels(f"{len(useful)} usable label(s){f' for site {site}' if site else ''}; "
                            f"at least {min_labels} are needed (MODERATION_RETRAIN_MIN_LABELS): nothing trained")
+    if training is not None and (differ := classifier.data_differences(classifier.base_model(shipped), training)):
+        raise NotTheTrainingData(
+            f"{training} is not the data the shipped model was trained on ({', '.join(differ)} missing or different); "
+            "point MODERATION_TRAINING_DATA at that data, or unset it to fit a site adapter: nothing trained")
     items = _from_labels(useful)
     cut = int(round(len(items) * (1 - HELD_BACK)))
     train, held = items[:cut], items[cut:]
     digest = hashlib.sha256(json.dumps([[i.content, i.url, i.spam, i.toxic] for i in items],
                                        ensure_ascii=False).encode()).hexdigest()[:10]
-    version = f"{classifier.base_model(shipped).version}+{site or 'all'}.{digest}"
+    kind = "adapter" if training is None else "retrained"
+    version = f"{classifier.base_model(shipped).version}+{site or 'all'}.{digest}{'.retrained' if training else ''}"
     log(f"{len(useful)} labels ({len(train)} to train on, the newest {len(held)} held back); candidate {version}")
     started = time.monotonic()
 
     def step(what: str) -> None:
         log(f"[{time.monotonic() - started:5.1f} s] {what}")
 
-    step(f"encoding {len(items)} labelled comments")
-    feats = classifier.shipped_features(classifier.base_model(shipped), items)  # the encoder once per label
-    step(f"fitting the candidate on the {len(train)} oldest labels")
-    candidate, _ = classifier.adapt_model(shipped, train, version + ".heldout", feats=feats.part(slice(0, cut)))
-    step("comparing current and candidate on the held-back labels and the fixed evaluation sets")
-    fixed = fixed if fixed is not None else classifier.gate_sets(FIXED_SAMPLE)
-    results, failures = compare(current, candidate, held, fixed, shipped, feats.part(slice(cut, None)))
-    shown = table(results)
-    log(shown)
     counts = {"labels": len(useful), "spam": sum(1 for i in items if i.spam == 1),
               "ham": sum(1 for i in items if i.spam == 0), "toxic": sum(1 for i in items if i.toxic == 1),
               "non_toxic": sum(1 for i in items if i.toxic == 0)}
-    step(f"fitting on all {len(items)} labels and storing the version")
-    final, manifest = classifier.adapt_model(shipped, items, version, {"site": site or "", "label_counts": counts},
-                                             feats=feats)
-    meta = {"site": site or "", "labels": len(useful), "label_counts": counts, "label_digest": digest,
-            "weight": {h: r.get("weight_c") for h, r in manifest["adapted"]["heads"].items()},
+    about = {"site": site or "", "label_counts": counts}
+    fixed = fixed if fixed is not None else classifier.gate_sets(FIXED_SAMPLE)
+    if training is None:
+        step(f"encoding {len(items)} labelled comments")
+        feats = classifier.shipped_features(classifier.base_model(shipped), items)  # the encoder once per label
+        step(f"fitting the candidate on the {len(train)} oldest labels")
+        candidate, _ = classifier.adapt_model(shipped, train, version + ".heldout", feats=feats.part(slice(0, cut)))
+        step("comparing current and candidate on the held-back labels and the fixed evaluation sets")
+        results, failures = compare(current, candidate, held, fixed, shipped, feats.part(slice(cut, None)))
+        step(f"fitting on all {len(items)} labels and storing the version")
+        final, manifest = classifier.adapt_model(shipped, items, version, about, feats=feats)
+        weight = {h: r.get("weight_c") for h, r in manifest["adapted"]["heads"].items()}
+    else:
+        step(f"embedding the shipped training data in {training}")
+        retrainer = classifier.Retrainer(shipped, classifier.training_sets(training), step)
+        step(f"fitting the candidate on the training data and the {len(train)} oldest labels")
+        candidate, chosen = retrainer.fit(train, version + ".heldout")
+        step("comparing current and candidate on the held-back labels and the fixed evaluation sets")
+        results, failures = compare(current, candidate, held, fixed, shipped)
+        weight = {h: r["weight"] for h, r in chosen["retrained"]["heads"].items() if r["retrained"]}
+        step(f"fitting on the training data and all {len(items)} labels at the chosen weights and storing the version")
+        final, manifest = retrainer.fit(items, version, about, chosen["retrained"]["heads"])
+        about["training_data"] = manifest.get("data", {})
+    shown = table(results)
+    log(shown)
+    meta = {**about, "kind": kind, "labels": len(useful), "label_digest": digest, "weight": weight,
             "compared_with": current.version, "metrics": results, "table": shown,
             "gate": "passed" if not failures else "; ".join(failures)}
     registry.publish(*classifier.model_parts(final), meta)

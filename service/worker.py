@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import redis
@@ -51,6 +52,7 @@ class WorkerSettings:
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)
     retrain_every_labels: int = 0
     retrain_min_labels: int = 50
+    training_data: str | None = None  # set: automatic retrains fit the heads again on it (minutes, in a thread)
 
     @classmethod
     def from_config(cls, cfg: dict[str, Any]) -> WorkerSettings:
@@ -58,7 +60,7 @@ class WorkerSettings:
         return cls(cfg["WORKER_BATCH"], cfg["WORKER_BLOCK_MS"], cfg["WORKER_CLAIM_IDLE_MS"],
                    cfg["WORKER_MAX_ATTEMPTS"], cfg["WORKER_SCORE_BUDGET_SECONDS"], policy_settings(cfg), retention,
                    cfg["RETENTION_INTERVAL_SECONDS"], WebhookSettings.from_config(cfg), cfg["RETRAIN_EVERY_LABELS"],
-                   cfg["RETRAIN_MIN_LABELS"])
+                   cfg["RETRAIN_MIN_LABELS"], cfg["TRAINING_DATA"])
 
 
 policy_settings = policy.PolicySettings.from_config
@@ -111,6 +113,7 @@ class ScoringWorker:
         self.deliverer = Deliverer(store, settings.webhooks, self.name) if settings.webhooks.active else None
         self.watcher: ModelWatcher | None = None  # follows the registry's active model between batches
         self._watched = 0.0
+        self._retraining: threading.Thread | None = None
 
     def ensure_group(self) -> None:
         """Create the consumer groups from the streams' start, so nothing enqueued earlier is missed."""
@@ -136,6 +139,10 @@ class ScoringWorker:
                 metrics.REDIS_ERRORS.labels("worker").inc()
                 log.warning("worker %s: Redis unavailable (%s); retrying", self.name, type(exc).__name__)
                 stop.wait(1.0)
+        if self._retraining is not None and self._retraining.is_alive():  # dies with the process: let another try
+            with contextlib.suppress(redis.exceptions.RedisError):
+                self.store.unlock("retrain", self.name)
+                self.store.labels.mark_trained(0)
         log.info("scoring worker %s stopped", self.name)
 
     def follow_model(self) -> None:
@@ -149,30 +156,49 @@ class ScoringWorker:
 
     def maybe_retrain(self) -> str | None:
         """With RETRAIN_EVERY_LABELS, once that many labels arrived since the last run: retrain and gate, in one
-        worker of the deployment at a time (a lock). This worker scores nothing meanwhile (seconds); the others
-        go on. Returns the gate's verdict line, or None when it was not this worker's turn."""
+        worker of the deployment at a time (a lock). A site adapter takes seconds: this worker scores nothing
+        meanwhile, the others go on. A retrain on the training data takes minutes: it runs in a thread and this
+        worker goes on scoring (it returns ``retraining``; the verdict is logged). Returns the gate's verdict
+        line, or None when it was not this worker's turn."""
         every = self.settings.retrain_every_labels
-        if every <= 0 or self.store.labels.total() - self.store.labels.trained_at() < every:
+        if every <= 0 or (self._retraining is not None and self._retraining.is_alive()):
             return None
-        if not self.store.lock("retrain", self.name, 600):
+        if self.store.labels.total() - self.store.labels.trained_at() < every:
             return None
-        from service import learning
-
+        training = Path(self.settings.training_data) if self.settings.training_data else None
+        if not self.store.lock("retrain", self.name, 600 if training is None else 3 * 3600):
+            return None
         total = self.store.labels.total()
         self.store.labels.mark_trained(total)  # counted now: a refused candidate waits for N more labels
         shipped = self.watcher.shipped() if self.watcher else classifier.load()
+        if training is None:
+            return self._retrain(total, shipped, None)
+        self._retraining = threading.Thread(target=self._retrain_logged, args=(total, shipped, training),
+                                            daemon=True, name=f"retrain-{self.name}")
+        self._retraining.start()
+        return "retraining"
+
+    def _retrain_logged(self, total: int, shipped: classifier.Model, training: Path) -> None:
+        try:
+            self._retrain(total, shipped, training)
+        except Exception:  # a thread's failure must reach the log (its lock is gone already)
+            log.exception("retrain after %d labels failed", total)
+
+    def _retrain(self, total: int, shipped: classifier.Model, training: Path | None) -> str | None:
+        from service import learning
+
         try:
             outcome = learning.retrain(self.store, self.resources.registry, self.model, shipped, None,
-                                       self.settings.retrain_min_labels)
-        except learning.TooFewLabels as exc:
+                                       self.settings.retrain_min_labels, training=training)
+        except learning.NothingTrained as exc:
             log.info("retrain: %s", exc)
             return None
         finally:
             self.store.unlock("retrain", self.name)
         verdict = f"promoted {outcome.version}" if outcome.promoted else f"kept {outcome.version}: {outcome.why}"
         log.info("retrain after %d labels: %s", total, verdict)
-        if outcome.promoted and self.watcher:
-            self.watcher.check()
+        if outcome.promoted and self.watcher and training is None:
+            self.watcher.check()  # a thread's promotion is picked up by follow_model, on this worker's own thread
         return verdict
 
     def maybe_purge(self) -> int:

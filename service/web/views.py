@@ -182,7 +182,8 @@ def queue() -> str:
     cards = [_card(c, parents.get(c.get("parent_id") or "")) for c in items]
     filters = {"status": status, "sort": sort, "post": post or "", "reason": reason, "language": language, "q": query}
     model = get_model()
-    learned = int(model.manifest.get("adapted", {}).get("label_counts", {}).get("labels", 0))
+    site = model.manifest.get("adapted") or model.manifest.get("retrained") or {}  # an adapter's or a retrain's
+    learned = int(site.get("label_counts", {}).get("labels", 0))
     return render_template("moderation/queue.html", cards=cards, counts=store.counts(), filters=filters,
                            next_cursor=cursor, statuses=[s.value for s in Status], model_version=model.version,
                            learned=learned, agreement=_agreement(store), rules=RULES, words=_words(),
